@@ -1,0 +1,1 @@
+"""iep: an open, self-hostable image exchange portal."""

@@ -1,0 +1,1 @@
+"""Starlette endpoints for bytes: frames, thumbnails, downloads."""

@@ -1,0 +1,1 @@
+"""Outgoing email (aiosmtplib) and SMS gateways behind one small interface, with their templates."""

@@ -1,0 +1,1 @@
+"""Plain-Python business services; never import reflex."""
