@@ -1,0 +1,69 @@
+"""Authorisation for byte endpoints: every request re-checks its session cookie for its package."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from iep_app.db import session_scope
+from iep_app.models import Instance, Transaction, TransactionInstance, utcnow
+from iep_app.services import access
+from iep_app.services.errors import NotAllowed, PackageUnavailable, SessionEnded
+from iep_app.settings import get_settings
+
+PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
+
+
+def cookie_name(public_id: str) -> str:
+    """One cookie per package, so two tabs on two packages do not overwrite each other."""
+    return f"iep_{public_id}"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+class Denied(Exception):
+    """The request may not see this package; answered with a status and no data."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+    def response(self) -> Response:
+        headers = {"Cache-Control": "no-store"}
+        return Response(status_code=self.status, headers=headers)
+
+
+def authorised_transaction(request: Request) -> Transaction:
+    """The package named in the URL, if the request's cookie is a live session for it.
+
+    Raises:
+        Denied: 401 without a live session, 403 for another package, 410 when the package
+            expired, was declined or revoked.
+    """
+    public_id = request.path_params["public_id"]
+    settings = get_settings()
+    try:
+        with session_scope() as session:
+            return access.resolve_http_session(
+                session=session, secret_key=settings.secret_key,
+                cookie=request.cookies.get(cookie_name(public_id), ""),
+                public_id=public_id, now=utcnow(), ip=client_ip(request),
+            )
+    except SessionEnded:
+        raise Denied(401) from None
+    except NotAllowed:
+        raise Denied(403) from None
+    except PackageUnavailable:
+        raise Denied(410) from None
+
+
+def instance_in(transaction: Transaction, instance_pk: int) -> Instance:
+    """An instance of this package; another package's instance is a 404 like a missing one."""
+    with session_scope() as session:
+        link = session.get(TransactionInstance, (transaction.id, instance_pk))
+        instance = session.get(Instance, instance_pk) if link else None
+    if instance is None:
+        raise Denied(404)
+    return instance

@@ -1,0 +1,30 @@
+"""The iep Reflex app: recipient pages plus the plain HTTP API for bytes mounted beside them."""
+
+from __future__ import annotations
+
+import reflex as rx
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from iep_app import routes
+from iep_app.api import images, session
+from iep_app.pages.link import link_page
+from iep_app.pages.package import package_page
+from iep_app.pages.viewer import viewer_page
+from iep_app.states.link import LinkState
+from iep_app.states.package import PackageState
+from iep_app.states.viewer import ViewerState
+
+_instance = f"{routes.API_PREFIX}/{{public_id}}/instances/{{instance:int}}"
+api = Starlette(
+    routes=[
+        Route(routes.SESSION_ENDPOINT, session.create_session_cookie, methods=["POST"]),
+        Route(f"{_instance}/frames/{{frame:int}}.{{fmt}}", images.frame),
+        Route(f"{_instance}/thumbnail.jpg", images.thumbnail),
+    ]
+)
+
+app = rx.App(api_transformer=api, theme=rx.theme(accent_color="teal", radius="medium"))
+app.add_page(link_page, route=routes.LINK, on_load=LinkState.on_load, title="Your images")
+app.add_page(package_page, route=routes.PACKAGE, on_load=PackageState.on_load, title="Your images")
+app.add_page(viewer_page, route=routes.VIEWER, on_load=ViewerState.on_load, title="Viewer")

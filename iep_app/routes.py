@@ -1,0 +1,34 @@
+"""Route constants and URL builders, shared by pages, endpoints and emails."""
+
+from __future__ import annotations
+
+LINK = "/t/[token]"
+PACKAGE = "/package"
+VIEWER = "/package/view"
+SESSION_ENDPOINT = "/api/session"
+API_PREFIX = "/api/t"
+
+
+def link_url(public_url: str, token: str) -> str:
+    """The emailed link: the token is random and stored only hashed."""
+    return f"{public_url}/t/{token}"
+
+
+def redacted_link_url(public_url: str) -> str:
+    """The link as stored in the outbox: enough to recognise, useless to replay."""
+    return f"{public_url}/t/[redacted]"
+
+
+def thumbnail_url(public_id: str, instance_pk: int) -> str:
+    """A series thumbnail, served only to a session verified for this transaction."""
+    return f"{API_PREFIX}/{public_id}/instances/{instance_pk}/thumbnail.jpg"
+
+
+def frame_url(public_id: str, instance_pk: int, frame: int = 0, fmt: str = "png") -> str:
+    """One rendered frame."""
+    return f"{API_PREFIX}/{public_id}/instances/{instance_pk}/frames/{frame}.{fmt}"
+
+
+def download_url(public_id: str) -> str:
+    """The original files of the whole transaction, as a zip."""
+    return f"{API_PREFIX}/{public_id}/download/originals.zip"

@@ -1,0 +1,334 @@
+"""Recipient access: emailed links, one-time passwords, and verified sessions bound to one package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from sqlalchemy import update
+from sqlmodel import Session, col, func, select
+
+from iep_app.models import (
+    AuthMethod,
+    OtpChallenge,
+    Organisation,
+    Progress,
+    RecipientSession,
+    Transaction,
+    utcnow,
+)
+from iep_app.notify import templates
+from iep_app.services import audit, outbox, secrets, transactions
+from iep_app.services.audit import Action
+from iep_app.services.errors import (
+    CodeExpired,
+    CodeRejected,
+    NoActiveCode,
+    NotAllowed,
+    SessionEnded,
+    TooManyCodes,
+)
+
+# Named policies, with their budgets:
+CODES_PER_HOUR = 5  # one-time passwords sent per transaction per rolling hour
+TRIES_PER_CODE = 5  # wrong entries before a code is void and a new one must be asked for
+CODE_LIFETIME = timedelta(minutes=10)
+SESSION_IDLE_LIMIT = timedelta(minutes=15)
+COOKIE_GRANT_LIFETIME = timedelta(seconds=60)
+# Writing last_seen on every frame request would make each image a database write.
+TOUCH_INTERVAL = timedelta(seconds=30)
+
+_OTP_PURPOSE = "otp"
+_SESSION_PURPOSE = "session"
+_HTTP_PURPOSE = "http-session"
+_GRANT_PURPOSE = "cookie-grant"
+RECIPIENT = "recipient"
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """What the landing page may show before anyone is verified: nothing about the patient."""
+
+    public_id: str
+    language: str
+    organisation: str
+    available_until: datetime
+    channel: AuthMethod
+    masked_destination: str
+
+
+@dataclass(frozen=True)
+class SentCode:
+    outgoing: outbox.Outgoing
+    masked_destination: str
+    valid_minutes: int
+
+
+def _masked(transaction: Transaction) -> str:
+    channel = outbox.SMS if transaction.auth_method == AuthMethod.SMS else outbox.EMAIL
+    return outbox.masked(channel, transaction.auth_destination)
+
+
+def _code_hash(secret_key: str, transaction_pk: int, code: str) -> str:
+    return secrets.token_hash(secret_key, _OTP_PURPOSE, f"{transaction_pk}:{code}")
+
+
+def open_link(
+    *, session: Session, secret_key: str, organisation: Organisation, token: str,
+    now: datetime, ip: str = "",
+) -> LinkView:
+    """Look at a link without sending anything (mail scanners open links too).
+
+    Raises:
+        LinkNotFound: the link is unknown.
+        PackageUnavailable: the package expired, was declined or revoked.
+    """
+    transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
+    transactions.ensure_available(transaction, now)
+    audit.record(session=session, action=Action.LINK_OPENED, actor=RECIPIENT,
+                 transaction_pk=transaction.id, ip=ip)
+    transactions.advance(transaction, Progress.OPENED, now)
+    return LinkView(
+        public_id=transaction.public_id or "",
+        language=transaction.language,
+        organisation=organisation.name,
+        available_until=transactions.as_aware(transaction.available_until),
+        channel=transaction.auth_method,
+        masked_destination=_masked(transaction),
+    )
+
+
+def request_code(
+    *, session: Session, secret_key: str, organisation: Organisation, token: str,
+    now: datetime, ip: str = "",
+) -> SentCode:
+    """Void any live code and queue a fresh one to the package's second channel.
+
+    Raises:
+        LinkNotFound, PackageUnavailable: as open_link.
+        TooManyCodes: CODES_PER_HOUR codes were already sent within the last hour.
+    """
+    transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
+    transactions.ensure_available(transaction, now)
+    # Lock the transaction row (PostgreSQL) so two clicks at once cannot both pass the cap.
+    session.exec(select(Transaction).where(Transaction.id == transaction.id).with_for_update())
+    sent_last_hour = session.exec(
+        select(func.count()).select_from(OtpChallenge).where(
+            OtpChallenge.transaction_pk == transaction.id,
+            col(OtpChallenge.created_at) > now - timedelta(hours=1),
+        )
+    ).one()
+    if sent_last_hour >= CODES_PER_HOUR:
+        audit.record(session=session, action=Action.CODE_REFUSED, actor=RECIPIENT,
+                     transaction_pk=transaction.id, ip=ip, why="hourly limit")
+        raise TooManyCodes()
+    session.exec(
+        update(OtpChallenge)
+        .where(col(OtpChallenge.transaction_pk) == transaction.id,
+               col(OtpChallenge.used_at).is_(None), col(OtpChallenge.voided_at).is_(None))
+        .values(voided_at=now)
+    )
+    # A fresh random secret per challenge; only the code's keyed hash is stored.
+    code = pyotp.HOTP(pyotp.random_base32(), digits=6).at(0)
+    session.add(OtpChallenge(
+        transaction_pk=transaction.id, channel=transaction.auth_method,
+        code_hash=_code_hash(secret_key, transaction.id, code),
+        created_at=now, expires_at=now + CODE_LIFETIME,
+    ))
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    render = templates.otp_sms if transaction.auth_method == AuthMethod.SMS else templates.otp_email
+    args = {"lang": transaction.language, "organisation": organisation.name, "valid_minutes": minutes}
+    outgoing = outbox.queue(
+        session=session,
+        channel=outbox.SMS if transaction.auth_method == AuthMethod.SMS else outbox.EMAIL,
+        purpose="otp", to=transaction.auth_destination, transaction_pk=transaction.id,
+        message=render(code=code, **args), redacted=render(code="******", **args),
+    )
+    masked = _masked(transaction)
+    audit.record(session=session, action=Action.CODE_SENT, actor=RECIPIENT,
+                 transaction_pk=transaction.id, ip=ip, channel=transaction.auth_method.value,
+                 to=masked)
+    return SentCode(outgoing=outgoing, masked_destination=masked, valid_minutes=minutes)
+
+
+def _live_challenge(session: Session, transaction_pk: int) -> OtpChallenge | None:
+    return session.exec(
+        select(OtpChallenge)
+        .where(OtpChallenge.transaction_pk == transaction_pk,
+               col(OtpChallenge.used_at).is_(None), col(OtpChallenge.voided_at).is_(None))
+        .order_by(col(OtpChallenge.id).desc())
+    ).first()
+
+
+def verify_code(
+    *, session: Session, secret_key: str, token: str, code: str, now: datetime, ip: str = "",
+) -> str:
+    """Check a one-time password and open a session bound to this package.
+
+    Returns:
+        The session token for the recipient's browser (stored only hashed).
+
+    Raises:
+        LinkNotFound, PackageUnavailable: as open_link.
+        NoActiveCode: no live code (none sent, used, voided, or locked after wrong tries).
+        CodeExpired: the code's lifetime passed.
+        CodeRejected: wrong code, with the tries left.
+    """
+    transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
+    transactions.ensure_available(transaction, now)
+    challenge = _live_challenge(session, transaction.id)
+    if challenge is None:
+        raise NoActiveCode()
+    if transactions.as_aware(challenge.expires_at) <= now:
+        raise CodeExpired()
+    code = "".join(ch for ch in (code or "") if not ch.isspace())
+    if not secrets.same(challenge.code_hash, _code_hash(secret_key, transaction.id, code)):
+        return _count_failure(session, transaction, challenge, now, ip)
+    # Single use even under concurrent submissions: only one UPDATE can match.
+    claimed = session.exec(
+        update(OtpChallenge)
+        .where(col(OtpChallenge.id) == challenge.id, col(OtpChallenge.used_at).is_(None),
+               col(OtpChallenge.voided_at).is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        raise NoActiveCode()
+    session_token = secrets.new_token()
+    session.add(RecipientSession(
+        transaction_pk=transaction.id,
+        token_hash=secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token),
+        created_at=now, last_seen_at=now,
+    ))
+    transactions.advance(transaction, Progress.VERIFIED, now)
+    audit.record(session=session, action=Action.VERIFIED, actor=RECIPIENT,
+                 transaction_pk=transaction.id, ip=ip)
+    return session_token
+
+
+def _count_failure(
+    session: Session, transaction: Transaction, challenge: OtpChallenge, now: datetime, ip: str
+) -> str:
+    session.exec(
+        update(OtpChallenge).where(col(OtpChallenge.id) == challenge.id)
+        .values(failed_attempts=OtpChallenge.failed_attempts + 1)
+    )
+    session.refresh(challenge)
+    remaining = max(TRIES_PER_CODE - challenge.failed_attempts, 0)
+    audit.record(session=session, action=Action.CODE_FAILED, actor=RECIPIENT,
+                 transaction_pk=transaction.id, ip=ip, remaining=remaining)
+    if remaining == 0:
+        challenge.voided_at = now
+        audit.record(session=session, action=Action.CODE_LOCKED, actor=RECIPIENT,
+                     transaction_pk=transaction.id, ip=ip)
+    # The failure must be stored even though the caller sees an error.
+    session.commit()
+    raise CodeRejected(remaining)
+
+
+def _session_row(session: Session, digest: str, column) -> RecipientSession:  # type: ignore[no-untyped-def]
+    row = session.exec(select(RecipientSession).where(column == digest)).first()
+    if row is None:
+        raise SessionEnded()
+    return row
+
+
+def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> Transaction:
+    if row.ended_at is not None:
+        raise SessionEnded()
+    if transactions.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT <= now:
+        row.ended_at = now
+        audit.record(session=session, action=Action.SESSION_ENDED, actor=RECIPIENT,
+                     transaction_pk=row.transaction_pk, ip=ip, why="idle")
+        session.commit()
+        raise SessionEnded()
+    transaction = session.get(Transaction, row.transaction_pk)
+    if transaction is None:
+        raise SessionEnded()
+    transactions.ensure_available(transaction, now)
+    if transactions.as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
+        row.last_seen_at = now
+    return transaction
+
+
+def resolve_session(
+    *, session: Session, secret_key: str, session_token: str, now: datetime, ip: str = ""
+) -> Transaction:
+    """The package a verified browser tab may see, re-checked on every call.
+
+    Raises:
+        SessionEnded: unknown, ended or idle session.
+        PackageUnavailable: the package expired, was declined or revoked meanwhile.
+    """
+    if not session_token:
+        raise SessionEnded()
+    digest = secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
+    return _check(session, _session_row(session, digest, RecipientSession.token_hash), now, ip)
+
+
+def resolve_http_session(
+    *, session: Session, secret_key: str, cookie: str, public_id: str, now: datetime, ip: str = ""
+) -> Transaction:
+    """The package an HTTP request's session cookie may see; it must be the one in the URL.
+
+    Raises:
+        SessionEnded, PackageUnavailable: as resolve_session.
+        NotAllowed: the cookie belongs to another package.
+    """
+    if not cookie:
+        raise SessionEnded()
+    digest = secrets.token_hash(secret_key, _HTTP_PURPOSE, cookie)
+    row = _session_row(session, digest, RecipientSession.http_token_hash)
+    transaction = _check(session, row, now, ip)
+    if transaction.public_id != public_id:
+        raise NotAllowed()
+    return transaction
+
+
+def issue_cookie_grant(
+    *, session: Session, secret_key: str, session_token: str, now: datetime
+) -> str:
+    """A single-use, short-lived code the browser swaps for an HttpOnly session cookie.
+
+    Reflex state lives server-side and cannot set HttpOnly cookies; image and download
+    requests are plain HTTP, so the verified tab exchanges this grant once.
+    """
+    resolve_session(session=session, secret_key=secret_key, session_token=session_token, now=now)
+    digest = secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
+    row = _session_row(session, digest, RecipientSession.token_hash)
+    grant = secrets.new_token()
+    row.grant_hash = secrets.token_hash(secret_key, _GRANT_PURPOSE, grant)
+    row.grant_expires_at = now + COOKIE_GRANT_LIFETIME
+    return grant
+
+
+def redeem_cookie_grant(
+    *, session: Session, secret_key: str, grant: str, now: datetime, ip: str = ""
+) -> tuple[str, Transaction]:
+    """Swap a grant for the HTTP session cookie value (once).
+
+    Raises:
+        SessionEnded: the grant is unknown, used or too old.
+    """
+    if not grant or len(grant) > 128:
+        raise SessionEnded()
+    digest = secrets.token_hash(secret_key, _GRANT_PURPOSE, grant)
+    row = _session_row(session, digest, RecipientSession.grant_hash)
+    if row.grant_expires_at is None or transactions.as_aware(row.grant_expires_at) <= now:
+        raise SessionEnded()
+    transaction = _check(session, row, now, ip)
+    cookie = secrets.new_token()
+    row.http_token_hash = secrets.token_hash(secret_key, _HTTP_PURPOSE, cookie)
+    row.grant_hash = None
+    row.grant_expires_at = None
+    return cookie, transaction
+
+
+def end_session(*, session: Session, secret_key: str, session_token: str, now: datetime) -> None:
+    """End a verified session (sign out, decline)."""
+    if not session_token:
+        return
+    digest = secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
+    row = session.exec(select(RecipientSession).where(RecipientSession.token_hash == digest)).first()
+    if row is not None and row.ended_at is None:
+        row.ended_at = now

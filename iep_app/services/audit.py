@@ -1,0 +1,74 @@
+"""The audit trail: who did what to which transaction, when and from where."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from iep_app.models import AuditEvent, utcnow
+
+
+class Action:
+    """Audit action names, one vocabulary for services, staff pages and exports."""
+
+    SHARED = "shared"
+    LINK_SENT = "link_sent"
+    LINK_OPENED = "link_opened"
+    CODE_SENT = "code_sent"
+    CODE_REFUSED = "code_refused"
+    CODE_FAILED = "code_failed"
+    CODE_LOCKED = "code_locked"
+    VERIFIED = "verified"
+    SESSION_ENDED = "session_ended"
+    VIEWED = "viewed"
+    DOWNLOADED = "downloaded"
+    FORWARDED = "forwarded"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+    ACCESS_DENIED = "access_denied"
+
+
+def record(
+    *,
+    session: Session,
+    action: str,
+    actor: str,
+    transaction_pk: int | None = None,
+    ip: str = "",
+    **detail: Any,
+) -> AuditEvent:
+    """Add one audit event to the session (committed with the caller's work).
+
+    Args:
+        session: the database session.
+        action: one of Action's names.
+        actor: "recipient", "staff:<username>", "system" or "cli".
+        transaction_pk: the transaction concerned, if any.
+        ip: the client address, when there is one.
+        **detail: small facts (no patient names or IDs, no codes or tokens).
+
+    Returns:
+        The event, not yet committed.
+    """
+    event = AuditEvent(
+        at=utcnow(),
+        transaction_pk=transaction_pk,
+        actor=actor[:200],
+        action=action,
+        detail=json.dumps(detail, default=str, sort_keys=True) if detail else "",
+        ip=ip[:64],
+    )
+    session.add(event)
+    return event
+
+
+def events_for(*, session: Session, transaction_pk: int) -> list[AuditEvent]:
+    """The timeline of one transaction, oldest first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.transaction_pk == transaction_pk)
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    return list(session.exec(query))

@@ -1,0 +1,193 @@
+"""The study index in the database: patients, studies, series and instances from an ingest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from iep_app.dicom.ingest import IndexedInstance
+from iep_app.models import Instance, Patient, Series, Study, TransactionInstance
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _patient(session: Session, item: IndexedInstance) -> Patient:
+    p = item.patient
+    key = (p["PatientID"], p["PatientName"], p["PatientBirthDate"])
+    found = session.exec(
+        select(Patient).where(
+            Patient.patient_id == key[0], Patient.patient_name == key[1], Patient.birth_date == key[2]
+        )
+    ).first()
+    if found is None:
+        found = Patient(patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"])
+        session.add(found)
+        session.flush()
+    return found
+
+
+def _study(session: Session, item: IndexedInstance) -> Study:
+    s = item.study
+    found = session.exec(
+        select(Study).where(Study.study_instance_uid == s["StudyInstanceUID"])
+    ).first()
+    if found is None:
+        found = Study(
+            patient_pk=_patient(session, item).id,
+            study_instance_uid=s["StudyInstanceUID"],
+            study_date=s["StudyDate"],
+            study_time=s["StudyTime"],
+            study_description=s["StudyDescription"],
+            accession_number=s["AccessionNumber"],
+            study_id=s["StudyID"],
+            referring_physician_name=s["ReferringPhysicianName"],
+        )
+        session.add(found)
+        session.flush()
+    return found
+
+
+def _series(session: Session, item: IndexedInstance) -> Series:
+    s = item.series
+    found = session.exec(
+        select(Series).where(Series.series_instance_uid == s["SeriesInstanceUID"])
+    ).first()
+    if found is None:
+        found = Series(
+            study_pk=_study(session, item).id,
+            series_instance_uid=s["SeriesInstanceUID"],
+            modality=s["Modality"],
+            series_number=s["SeriesNumber"],
+            series_description=s["SeriesDescription"],
+            body_part_examined=s["BodyPartExamined"],
+        )
+        session.add(found)
+        session.flush()
+    return found
+
+
+def index_instances(*, session: Session, items: Iterable[IndexedInstance]) -> list[Instance]:
+    """Add ingested instances to the index, reusing rows for UIDs already known.
+
+    Args:
+        session: the database session.
+        items: what the ingest accepted.
+
+    Returns:
+        One Instance row per distinct SOP Instance UID, in input order.
+    """
+    rows: dict[str, Instance] = {}
+    for item in items:
+        uid = item.instance["SOPInstanceUID"]
+        if uid in rows:
+            continue
+        found = session.exec(select(Instance).where(Instance.sop_instance_uid == uid)).first()
+        if found is None:
+            i = item.instance
+            found = Instance(
+                series_pk=_series(session, item).id,
+                sop_instance_uid=uid,
+                sop_class_uid=i["SOPClassUID"],
+                instance_number=_int_or_none(i["InstanceNumber"]),
+                number_of_frames=_int_or_none(i["NumberOfFrames"]) or 1,
+                rows=_int_or_none(i["Rows"]) or 0,
+                columns=_int_or_none(i["Columns"]) or 0,
+                transfer_syntax_uid=i["TransferSyntaxUID"],
+                kind=item.kind,
+                storage_key=item.storage_key,
+                size=item.size,
+                sha256=item.sha256,
+                crc32=item.crc32,
+            )
+            session.add(found)
+            session.flush()
+        rows[uid] = found
+    return list(rows.values())
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    """One series of a package as the recipient's pages list it."""
+
+    series_pk: int
+    study_pk: int
+    modality: str
+    series_number: str
+    description: str
+    image_count: int
+    first_instance_pk: int | None
+
+
+@dataclass(frozen=True)
+class PackageContents:
+    """The patient, studies and series a transaction holds."""
+
+    patient: Patient | None
+    studies: list[Study]
+    series: list[SeriesView]
+    instance_count: int
+    total_bytes: int
+
+
+def _sort_key(instance: Instance) -> tuple[int, str]:
+    return (instance.instance_number if instance.instance_number is not None else 1 << 30,
+            instance.sop_instance_uid)
+
+
+def instances_of(*, session: Session, transaction_pk: int) -> list[Instance]:
+    """Every instance of a transaction."""
+    query = (
+        select(Instance)
+        .join(TransactionInstance, col(TransactionInstance.instance_pk) == col(Instance.id))
+        .where(TransactionInstance.transaction_pk == transaction_pk)
+    )
+    return list(session.exec(query))
+
+
+def contents(*, session: Session, transaction_pk: int) -> PackageContents:
+    """What a transaction holds, grouped for display."""
+    instances = instances_of(session=session, transaction_pk=transaction_pk)
+    by_series: dict[int, list[Instance]] = {}
+    for instance in instances:
+        by_series.setdefault(instance.series_pk, []).append(instance)
+    series_rows = {s.id: s for s in session.exec(select(Series).where(col(Series.id).in_(by_series)))}
+    study_rows = {
+        s.id: s
+        for s in session.exec(
+            select(Study).where(col(Study.id).in_({s.study_pk for s in series_rows.values()}))
+        )
+    }
+    views = []
+    for series_pk, members in by_series.items():
+        series = series_rows[series_pk]
+        images = sorted((m for m in members if m.kind == "image"), key=_sort_key)
+        views.append(
+            SeriesView(
+                series_pk=series_pk,
+                study_pk=series.study_pk,
+                modality=series.modality,
+                series_number=series.series_number,
+                description=series.series_description,
+                image_count=sum(m.number_of_frames for m in images),
+                first_instance_pk=images[len(images) // 2].id if images else None,
+            )
+        )
+    views.sort(key=lambda v: (v.study_pk, _int_or_none(v.series_number) or 0, v.series_pk))
+    patient = None
+    if study_rows:
+        first_study = next(iter(study_rows.values()))
+        patient = session.get(Patient, first_study.patient_pk)
+    return PackageContents(
+        patient=patient,
+        studies=list(study_rows.values()),
+        series=views,
+        instance_count=len(instances),
+        total_bytes=sum(i.size for i in instances),
+    )

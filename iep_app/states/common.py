@@ -1,0 +1,41 @@
+"""What every recipient state shares: settings, the clock, the client address, translations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import reflex as rx
+
+from iep_app.i18n import catalogue, normalise_language, translate
+from iep_app.models import utcnow
+from iep_app.settings import Settings, get_settings
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def now() -> datetime:
+    return utcnow()
+
+
+class I18nState(rx.State):
+    """The recipient's language; pages read their words from `tr`."""
+
+    lang: str = "en"
+
+    @rx.var
+    def tr(self) -> dict[str, str]:
+        return dict(catalogue(normalise_language(self.lang)))
+
+    def text(self, key: str, **params: object) -> str:
+        """One translated sentence for a message set from Python."""
+        return translate(normalise_language(self.lang), key, **params)
+
+    def client_ip(self) -> str:
+        return self.router.session.client_ip or ""
+
+
+def format_until(moment: datetime) -> str:
+    """DD/MM/YYYY HH:MM in UTC, the form the product's pages use."""
+    return moment.strftime("%d/%m/%Y %H:%M UTC")

@@ -1,0 +1,145 @@
+"""The emailed link's page: "Click here to start", then the one-time password box."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import reflex as rx
+
+from iep_app import routes
+from iep_app.db import session_scope
+from iep_app.services import access, organisation, outbox
+from iep_app.services.errors import (
+    CodeExpired,
+    CodeRejected,
+    LinkNotFound,
+    NoActiveCode,
+    PackageUnavailable,
+    TooManyCodes,
+)
+from iep_app.states.common import I18nState, format_until, now, settings
+from iep_app.states.package import PackageState
+
+CLOSED_KEYS = {
+    "expired": "package.expired",
+    "declined": "package.declined",
+    "revoked": "package.withdrawn",
+    "invalid": "link.invalid",
+}
+
+
+def _token_from_path(url: str) -> str:
+    parts = urlsplit(url).path.rstrip("/").split("/")
+    return parts[-1] if len(parts) >= 3 and parts[-2] == "t" else ""
+
+
+class LinkState(I18nState):
+    """One browser tab on one emailed link. The link token never leaves the server again."""
+
+    phase: str = "checking"  # checking | start | code | closed
+    organisation: str = ""
+    available_until: str = ""
+    destination: str = ""
+    message: str = ""
+    error: str = ""
+    closed_text: str = ""
+    busy: bool = False
+    _token: str = ""
+
+    def _close(self, reason: str) -> None:
+        self.phase = "closed"
+        self.closed_text = self.text(CLOSED_KEYS.get(reason, "link.invalid"))
+
+    @rx.event
+    def on_load(self):
+        self.phase, self.error, self.message = "checking", "", ""
+        self._token = _token_from_path(str(self.router.url))
+        config = settings()
+        try:
+            with session_scope() as session:
+                org = organisation.current(session=session, settings=config)
+                view = access.open_link(
+                    session=session, secret_key=config.secret_key, organisation=org,
+                    token=self._token, now=now(), ip=self.client_ip(),
+                )
+        except LinkNotFound:
+            return self._close("invalid")
+        except PackageUnavailable as unavailable:
+            return self._close(unavailable.reason)
+        self.lang = view.language
+        self.organisation = view.organisation
+        self.available_until = format_until(view.available_until)
+        self.destination = view.masked_destination
+        self.phase = "start"
+
+    @rx.event
+    async def start(self):
+        """Send a fresh code (voiding the old one); only an explicit click does this."""
+        if self.phase not in ("start", "code") or not self._token or self.busy:
+            return
+        self.busy, self.error = True, ""
+        yield
+        config = settings()
+        try:
+            with session_scope() as session:
+                org = organisation.current(session=session, settings=config)
+                sent = access.request_code(
+                    session=session, secret_key=config.secret_key, organisation=org,
+                    token=self._token, now=now(), ip=self.client_ip(),
+                )
+            await outbox.deliver(sent.outgoing, settings=config)
+            self.phase = "code"
+            self.message = self.text("otp.sent", destination=sent.masked_destination)
+        except TooManyCodes:
+            self.error = self.text("otp.rate_limited")
+        except LinkNotFound:
+            self._close("invalid")
+        except PackageUnavailable as unavailable:
+            self._close(unavailable.reason)
+        finally:
+            self.busy = False
+
+    @rx.event
+    async def submit_code(self, form_data: dict):
+        """Check the typed code; on success bind this tab to the package."""
+        if self.phase != "code" or not self._token or self.busy:
+            return
+        code = str((form_data or {}).get("code", ""))[:32]
+        if not code.strip().isdigit() or len(code.strip()) != 6:
+            self.error = self.text("otp.wrong_format")
+            return
+        config = settings()
+        try:
+            with session_scope() as session:
+                session_token = access.verify_code(
+                    session=session, secret_key=config.secret_key, token=self._token,
+                    code=code, now=now(), ip=self.client_ip(),
+                )
+        except CodeRejected as rejected:
+            self.error = self.text("otp.wrong", remaining=rejected.remaining) if rejected.remaining else self.text("otp.locked")
+            return
+        except CodeExpired:
+            self.error = self.text("otp.expired")
+            return
+        except NoActiveCode:
+            self.error = self.text("otp.locked")
+            return
+        except LinkNotFound:
+            return self._close("invalid")
+        except PackageUnavailable as unavailable:
+            return self._close(unavailable.reason)
+        self.error = ""
+        package = await self.get_state(PackageState)
+        grant = package.bind_session(session_token, self.lang)
+        self.phase = "verified"
+        return rx.call_script(grant_script(grant), callback=PackageState.cookie_ready)
+
+
+def grant_script(grant: str) -> str:
+    """Browser code that swaps the one-time grant for the HttpOnly image cookie."""
+    # The grant is random URL-safe text, so it can sit in a JS string literal as is.
+    return (
+        f"fetch('{routes.SESSION_ENDPOINT}', {{method: 'POST', credentials: 'same-origin', "
+        f"headers: {{'Content-Type': 'application/json'}}, "
+        f"body: JSON.stringify({{grant: '{grant}'}})}}).then(r => r.status)"
+    )
