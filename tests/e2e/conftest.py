@@ -1,0 +1,93 @@
+"""The built app served for real (`iep serve`), a real SMTP server, and Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.smtp import SmtpSink, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+IEP = [sys.executable, "-m", "iep_app.cli"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"],
+    }
+
+
+@dataclass
+class Portal:
+    """The running app and what a test needs to drive it."""
+
+    url: str
+    env: dict[str, str]
+    smtp: SmtpSink
+    data_dir: Path
+
+    def iep(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*IEP, *args], env=self.env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=300, check=False)
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"iep serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=2):  # noqa: S310 (loopback)
+                with urllib.request.urlopen(url, timeout=5):  # noqa: S310
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("iep serve did not answer in time")
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Portal:
+    smtp = SmtpSink().start()
+    port = free_port()
+    data_dir = tmp_path_factory.mktemp("portal") / "data"
+    env = {
+        **os.environ,
+        "IEP_DATA_DIR": str(data_dir),
+        "IEP_PORT": str(port),
+        "IEP_PUBLIC_URL": f"http://localhost:{port}",
+        "IEP_SMTP_HOST": "127.0.0.1",
+        "IEP_SMTP_PORT": str(smtp.port),
+        "IEP_SMTP_TLS": "none",
+        "IEP_ORG_NAME": "St Elsewhere Hospital",
+        "IEP_ORG_EMAIL": "imaging@stelsewhere.example.org",
+    }
+    log_path = data_dir.parent / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([*IEP, "serve"], env=env, cwd=ROOT, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_until_up(f"http://localhost:{port}", process)
+    except RuntimeError:
+        os.killpg(process.pid, signal.SIGTERM)
+        print(log_path.read_text()[-5000:])
+        raise
+    yield Portal(url=f"http://localhost:{port}", env=env, smtp=smtp, data_dir=data_dir)
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    smtp.stop()
