@@ -1,1 +1,1 @@
-"""Pure DICOM: ingest and index, the file store, rendering, export. Never imports reflex or the database."""
+"""Pure DICOM: ingest and index, file store, rendering, export. No reflex, no database."""

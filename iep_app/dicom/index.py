@@ -1,0 +1,181 @@
+"""What the portal indexes from a DICOM header: the attribute table, kinds and file checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
+from pydicom.uid import UID
+
+# (level, DICOM keyword, maximum length of its VR): values longer than the standard allows
+# are cut so a malformed file cannot push oversized text into the index.
+INDEXED_ATTRIBUTES: tuple[tuple[str, str, int], ...] = (
+    ("patient", "PatientID", 64),  # LO
+    ("patient", "PatientName", 64),  # PN, 64 per component group: the index keeps the first 64
+    ("patient", "PatientBirthDate", 8),  # DA
+    ("patient", "PatientSex", 16),  # CS
+    ("study", "StudyInstanceUID", 64),  # UI
+    ("study", "StudyDate", 8),  # DA
+    ("study", "StudyTime", 14),  # TM
+    ("study", "StudyDescription", 64),  # LO
+    ("study", "AccessionNumber", 16),  # SH
+    ("study", "StudyID", 16),  # SH
+    ("study", "ReferringPhysicianName", 64),  # PN
+    ("series", "SeriesInstanceUID", 64),  # UI
+    ("series", "Modality", 16),  # CS
+    ("series", "SeriesNumber", 12),  # IS
+    ("series", "SeriesDescription", 64),  # LO
+    ("series", "BodyPartExamined", 16),  # CS
+    ("instance", "SOPInstanceUID", 64),  # UI
+    ("instance", "SOPClassUID", 64),  # UI
+    ("instance", "InstanceNumber", 12),  # IS
+    ("instance", "NumberOfFrames", 12),  # IS
+    ("instance", "Rows", 5),  # US: at most 65535
+    ("instance", "Columns", 5),  # US
+    ("instance", "TransferSyntaxUID", 64),  # UI, from the file meta information
+)
+
+MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
+
+_KIND_BY_SOP_CLASS = {
+    "1.2.840.10008.5.1.4.1.1.104.1": "pdf",  # Encapsulated PDF
+    "1.2.840.10008.5.1.4.1.1.104.2": "report",  # Encapsulated CDA
+    "1.2.840.10008.5.1.4.1.1.481.1": "image",  # RT Image is a picture, unlike the rest of RT
+}
+_KIND_BY_SOP_CLASS_PREFIX = (
+    ("1.2.840.10008.5.1.4.1.1.88.", "report"),  # structured reports, key object selection
+    ("1.2.840.10008.5.1.4.1.1.9.", "waveform"),  # ECG, audio, haemodynamic, ...
+    ("1.2.840.10008.5.1.4.1.1.481.", "rt"),  # RT dose, structure set, plan, ...
+)
+_PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
+
+# Elements larger than this are skipped by seeking rather than read: pixel data never
+# enters memory while indexing.
+_DEFER_BYTES = 4096
+_UNDEFINED_LENGTH = 0xFFFFFFFF
+
+_IMPLIED_SYNTAX = {  # (implicit VR, little endian) -> transfer syntax, for files without meta
+    (True, True): pydicom.uid.ImplicitVRLittleEndian,
+    (False, True): pydicom.uid.ExplicitVRLittleEndian,
+    (False, False): pydicom.uid.ExplicitVRBigEndian,
+}
+
+
+class NotIndexable(Exception):
+    """A file the portal cannot index; the message is written for a person."""
+
+
+def read_header(path: Path) -> Dataset:
+    """Read a DICOM header without loading pixel data, and check the file is complete.
+
+    Files without the 128-byte preamble and "DICM" prefix are read too when their data set
+    parses and names a SOP instance: old archives and some modalities write them, and
+    their bytes are stored untouched.
+
+    Raises:
+        NotIndexable: the file is not DICOM, is truncated or cannot be identified.
+    """
+    with open(path, "rb") as fp:
+        has_prefix = fp.read(132)[128:132] == b"DICM"
+        fp.seek(0)
+        try:
+            ds = pydicom.dcmread(fp, defer_size=_DEFER_BYTES, force=True)
+        except Exception as exc:
+            if has_prefix:
+                raise NotIndexable("This DICOM file is damaged and cannot be read.") from exc
+            raise NotIndexable("This file is not a DICOM file.") from exc
+    if not has_prefix and not ("SOPInstanceUID" in ds and "SOPClassUID" in ds):
+        raise NotIndexable("This file is not a DICOM file.")
+    _check_complete(ds, path.stat().st_size)
+    return ds
+
+
+def _check_complete(ds: Dataset, size: int) -> None:
+    syntax = transfer_syntax(ds)
+    if syntax and not UID(syntax).is_transfer_syntax:
+        raise NotIndexable(
+            f"This file uses an unsupported transfer syntax ({syntax}); it cannot be read."
+        )
+    if syntax == pydicom.uid.DeflatedExplicitVRLittleEndian:
+        return  # positions refer to the inflated stream, not the file
+    # Iterating a Dataset converts every element; its tags with keep_deferred leave skipped
+    # values unread, only their positions are looked at.
+    for tag in tuple(ds.keys()):
+        elem = ds.get_item(tag, keep_deferred=True)
+        length = getattr(elem, "length", _UNDEFINED_LENGTH)
+        tell = getattr(elem, "value_tell", None)
+        if length != _UNDEFINED_LENGTH and tell is not None and tell + length > size:
+            raise NotIndexable(
+                "This DICOM file is incomplete (truncated), probably cut off while copying."
+            )
+
+
+def transfer_syntax(ds: Dataset) -> str:
+    """Return the transfer syntax of a read data set, implied from its encoding if absent."""
+    syntax = ds.file_meta.get("TransferSyntaxUID", "") if hasattr(ds, "file_meta") else ""
+    if syntax:
+        return str(syntax)
+    return str(_IMPLIED_SYNTAX.get(tuple(ds.original_encoding), ""))  # type: ignore[arg-type]
+
+
+def is_media_directory(ds: Dataset) -> bool:
+    """Tell whether a data set is a DICOMDIR (an index of media, not an instance)."""
+    meta = getattr(ds, "file_meta", Dataset())
+    return meta.get("MediaStorageSOPClassUID", "") == MEDIA_STORAGE_DIRECTORY or (
+        "DirectoryRecordSequence" in ds
+    )
+
+
+def sop_instance_uid(ds: Dataset) -> str:
+    """Return the SOP Instance UID of a data set, from its meta information if need be.
+
+    Raises:
+        NotIndexable: neither the data set nor its meta information names the instance.
+    """
+    meta = getattr(ds, "file_meta", Dataset())
+    uid = _text(ds, "SOPInstanceUID", 64) or _text(meta, "MediaStorageSOPInstanceUID", 64)
+    if not uid:
+        raise NotIndexable("This DICOM file has no SOP Instance UID, so it cannot be identified.")
+    return uid
+
+
+def kind_of(ds: Dataset) -> str:
+    """Classify an instance as image, pdf, report, waveform, rt or other by its SOP Class."""
+    sop_class = _text(ds, "SOPClassUID", 64)
+    if sop_class in _KIND_BY_SOP_CLASS:
+        return _KIND_BY_SOP_CLASS[sop_class]
+    for prefix, kind in _KIND_BY_SOP_CLASS_PREFIX:
+        if sop_class.startswith(prefix):
+            return kind
+    return "image" if any(k in ds for k in _PIXEL_KEYWORDS) else "other"
+
+
+def indexed_values(ds: Dataset) -> dict[str, dict[str, str]]:
+    """Return the indexed attributes grouped by level; every key present, missing ones "".
+
+    Args:
+        ds: a data set read by ``read_header``.
+    """
+    levels: dict[str, dict[str, str]] = {}
+    for level, keyword, limit in INDEXED_ATTRIBUTES:
+        if keyword == "TransferSyntaxUID":
+            value = transfer_syntax(ds)[:limit]
+        else:
+            value = _text(ds, keyword, limit)
+        levels.setdefault(level, {})[keyword] = value
+    levels["instance"]["SOPInstanceUID"] = sop_instance_uid(ds)
+    return levels
+
+
+def _text(ds: Dataset, keyword: str, limit: int) -> str:
+    try:
+        value = ds.get(keyword)
+    except Exception:  # a malformed value (bad IS, bad charset) indexes as missing
+        return ""
+    if value is None:
+        return ""
+    multiple = isinstance(value, MultiValue | list)
+    text = "\\".join(str(v) for v in value) if multiple else str(value)
+    return text.strip(" \x00")[:limit]

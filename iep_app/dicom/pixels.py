@@ -1,0 +1,217 @@
+"""Decoding one frame of a DICOM file, with bounded caches of headers and decoded frames."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydicom
+import pydicom.pixels
+from pydicom.dataset import Dataset
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+DEFAULT_FRAME_CACHE_BYTES = 256 * 1024**2
+HEADER_CACHE_ENTRIES = 1024  # a few KB to tens of KB each: a few tens of MB at worst
+_NATIVE_LITTLE_ENDIAN = (ExplicitVRLittleEndian, ImplicitVRLittleEndian)
+_PIXEL_DATA = 0x7FE00010
+_DEFER_BYTES = 4096
+
+
+class RenderError(Exception):
+    """A file whose image cannot be shown; the message is written for a person."""
+
+
+class _Lru:
+    """A thread-safe least-recently-used map bounded by the summed cost of its values."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._used = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: Any, value: Any, cost: int = 1) -> None:
+        with self._lock:
+            if cost > self.capacity:
+                return
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._used -= old[1]
+            self._items[key] = (value, cost)
+            self._used += cost
+            while self._used > self.capacity:
+                _, (_, freed) = self._items.popitem(last=False)
+                self._used -= freed
+
+    def resize(self, capacity: int) -> None:
+        with self._lock:
+            self.capacity = capacity
+            while self._used > capacity and self._items:
+                _, (_, freed) = self._items.popitem(last=False)
+                self._used -= freed
+
+    @property
+    def used(self) -> int:
+        return self._used
+
+
+_headers = _Lru(HEADER_CACHE_ENTRIES)
+_frames = _Lru(DEFAULT_FRAME_CACHE_BYTES)
+
+
+def configure_frame_cache(max_bytes: int) -> None:
+    """Set the memory cap of the decoded-frame cache (default 256 MiB); 0 disables it."""
+    _frames.resize(max_bytes)
+
+
+def frame_cache_usage() -> tuple[int, int]:
+    """Return (bytes used, byte cap) of the decoded-frame cache."""
+    return _frames.used, _frames.capacity
+
+
+def file_identity(path: Path) -> tuple[str, int, int]:
+    """Key a file by path, modification time and size, so a rewritten file is re-read."""
+    st = os.stat(path)
+    return str(path), st.st_mtime_ns, st.st_size
+
+
+def read_header(path: Path) -> Dataset:
+    """Return a file's data set with pixel data left on disk (cached).
+
+    Raises:
+        RenderError: the file cannot be read as DICOM.
+    """
+    try:
+        identity = file_identity(path)
+    except OSError as exc:
+        raise RenderError("The file cannot be opened.") from exc
+    ds = _headers.get(identity)
+    if ds is None:
+        try:
+            # force: files stored without the DICM prefix are accepted at ingest
+            ds = pydicom.dcmread(path, defer_size=_DEFER_BYTES, force=True)
+        except Exception as exc:
+            raise RenderError("This file cannot be read as DICOM.") from exc
+        _headers.put(identity, ds)
+    return ds
+
+
+def number_of_frames(ds: Dataset) -> int:
+    """Frames in a data set: 0 without pixel data, else NumberOfFrames or 1."""
+    if _PIXEL_DATA not in ds:
+        return 0
+    try:
+        return max(int(ds.get("NumberOfFrames") or 1), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def decode_frame(path: Path, frame: int) -> tuple[Dataset, np.ndarray]:
+    """Return a file's header and one decoded frame, from the cache when possible.
+
+    Grey-scale frames hold stored values (before any LUT); colour frames are RGB, with
+    YBR converted and palette colour applied.
+
+    Raises:
+        RenderError: no pixel data, frame out of range, or data that cannot be decoded.
+    """
+    ds = read_header(path)
+    frames = number_of_frames(ds)
+    if frames == 0:
+        raise RenderError("This file holds no image.")
+    if not 0 <= frame < frames:
+        raise RenderError(f"This image has {frames} frame(s); frame {frame} does not exist.")
+    key = (*file_identity(path), frame)
+    arr = _frames.get(key)
+    if arr is None:
+        arr = _decode(path, ds, frame)
+        arr.flags.writeable = False  # shared between threads through the cache
+        _frames.put(key, arr, arr.nbytes)
+    return ds, arr
+
+
+def _decode(path: Path, ds: Dataset, frame: int) -> np.ndarray:
+    arr = _read_native(path, ds, frame)
+    if arr is None:
+        arr = _decode_with_pydicom(path, ds, frame)
+    if ds.get("PhotometricInterpretation") == "PALETTE COLOR":
+        arr = pydicom.pixels.apply_color_lut(arr, ds)
+        if arr.dtype.itemsize > 1:  # 16-bit palette entries: keep the high byte, as DCMTK
+            arr = (arr >> 8).astype(np.uint8)
+    return np.ascontiguousarray(arr)
+
+
+def _read_native(path: Path, ds: Dataset, frame: int) -> np.ndarray | None:
+    """Read one uncompressed little-endian grey-scale frame straight from the file.
+
+    Values are the raw 16- or 8-bit words: bits above Bits Stored are dealt with by the
+    LUT, which costs nothing per pixel. Returns None where pydicom must decode instead.
+    """
+    syntax = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
+    bits = ds.get("BitsAllocated")
+    if syntax not in _NATIVE_LITTLE_ENDIAN or ds.get("SamplesPerPixel", 1) != 1:
+        return None
+    if bits not in (8, 16):
+        return None
+    elem = ds.get_item(_PIXEL_DATA, keep_deferred=True)
+    tell = getattr(elem, "value_tell", None)
+    if tell is None or getattr(elem, "value", None) is not None:
+        return None
+    count = int(ds.Rows) * int(ds.Columns)
+    signed = ds.get("PixelRepresentation", 0) == 1
+    dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
+    offset = tell + frame * count * dtype.itemsize
+    if offset + count * dtype.itemsize > tell + elem.length:
+        raise RenderError("The image data in this file is incomplete.")
+    arr = np.fromfile(path, dtype=dtype, count=count, offset=offset)
+    if arr.size != count:
+        raise RenderError("The image data in this file is incomplete.")
+    return arr.reshape(int(ds.Rows), int(ds.Columns))
+
+
+def _decode_with_pydicom(path: Path, ds: Dataset, frame: int) -> np.ndarray:
+    try:
+        if hasattr(ds, "file_meta") and "TransferSyntaxUID" in ds.file_meta:
+            return pydicom.pixels.pixel_array(os.fspath(path), index=frame)
+    except Exception:  # noqa: S110 - retried below through a full read
+        pass
+    # pixel_array(path) decodes a single frame but parses strictly; deflated data sets,
+    # files without meta information and mislabelled VRs need the whole data set read.
+    try:
+        full = pydicom.dcmread(path, force=True)
+        if "TransferSyntaxUID" not in full.file_meta:
+            full.file_meta.TransferSyntaxUID = _implied_syntax(full)
+        arr = full.pixel_array
+        return arr[frame] if number_of_frames(full) > 1 else arr
+    except Exception as exc:
+        raise RenderError(_decode_failure(ds)) from exc
+
+
+def _implied_syntax(ds: Dataset) -> str:
+    implicit, little = ds.original_encoding
+    if implicit:
+        return ImplicitVRLittleEndian
+    return ExplicitVRLittleEndian if little else pydicom.uid.ExplicitVRBigEndian
+
+
+def _decode_failure(ds: Dataset) -> str:
+    syntax = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
+    name = getattr(syntax, "name", "") if syntax else ""
+    if syntax is not None and syntax.is_compressed:
+        return (
+            f"The image is compressed as {name} and could not be decoded: the data is "
+            "damaged or uses a variant this server cannot decode."
+        )
+    return "The image data in this file is damaged or incomplete."
