@@ -19,8 +19,9 @@ log = logging.getLogger("iep")
 
 def migrate() -> None:
     """Bring the configured database to the newest schema."""
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
@@ -50,14 +51,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         ensure_demo(settings)
     command = [
-        sys.executable, "-m", "reflex", "run", "--env", "prod",
-        "--frontend-port", str(settings.port), "--backend-port", str(settings.port),
-        "--loglevel", "warning",
+        sys.executable,
+        "-m",
+        "reflex",
+        "run",
+        "--env",
+        "prod",
+        "--frontend-port",
+        str(settings.port),
+        "--backend-port",
+        str(settings.port),
+        "--loglevel",
+        "warning",
     ]
     print(f"iep: serving on {settings.public_url} (Ctrl+C stops)", flush=True)
     # A process group of its own, so one signal stops Reflex and all its workers.
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=reflex_environment(),
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=reflex_environment(), start_new_session=True
+    )
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -88,16 +99,24 @@ async def _share(args: argparse.Namespace) -> int:
     for rejected in report.rejected:
         print(f"  rejected {rejected.source_name}: {rejected.reason}")
     details = ContactDetails(
-        email=args.to, first_name=args.first_name, last_name=args.last_name,
+        email=args.to,
+        first_name=args.first_name,
+        last_name=args.last_name,
         auth_method=AuthMethod.SMS if args.otp_sms else AuthMethod.EMAIL,
-        auth_mobile=args.otp_sms or "", auth_email=args.otp_email or "",
+        auth_mobile=args.otp_sms or "",
+        auth_email=args.otp_email or "",
         preferred_language=args.language,
     )
     with session_scope() as session:
         shared = sharing.share(
-            session=session, settings=settings, report=report, recipient=details,
-            message=args.message, retention_days=args.retention_days,
-            sent_by=settings.org_name, actor="cli",
+            session=session,
+            settings=settings,
+            report=report,
+            recipient=details,
+            message=args.message,
+            retention_days=args.retention_days,
+            sent_by=settings.org_name,
+            actor="cli",
         )
     status = await outbox.deliver(shared.outgoing, settings=settings)
     print(
@@ -134,8 +153,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iep", description="iep image exchange portal")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="migrate, then serve the app on IEP_PORT")
-    serve.add_argument("--demo", action="store_true",
-                       help="load the demo study first when the database has no transaction")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo study first when the database has no transaction",
+    )
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="migrate the database").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="share a new synthetic CT with the demo recipient").set_defaults(

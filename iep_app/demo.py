@@ -41,8 +41,9 @@ def _live_demo_transaction(settings: Settings) -> str | None:
         ).first()
         if found is None or transactions.unavailable_reason(found, utcnow()) is not None:
             return None
-        token = transactions.issue_link(session=session, secret_key=settings.secret_key,
-                                        transaction=found)
+        token = transactions.issue_link(
+            session=session, secret_key=settings.secret_key, transaction=found
+        )
         return routes.link_url(settings.public_url, token)
 
 
@@ -58,20 +59,30 @@ def ensure_demo(settings: Settings, *, always: bool = False) -> None:
         report = ingest_paths([_demo_series(settings)], FileStore(settings.store_dir))
         with session_scope() as session:
             shared = sharing.share(
-                session=session, settings=settings, report=report,
+                session=session,
+                settings=settings,
+                report=report,
                 recipient=ContactDetails(
-                    email=DEMO_EMAIL, first_name="Alex", last_name="Demo",
-                    auth_method=AuthMethod.EMAIL, auth_email=DEMO_OTP_EMAIL,
+                    email=DEMO_EMAIL,
+                    first_name="Alex",
+                    last_name="Demo",
+                    auth_method=AuthMethod.EMAIL,
+                    auth_email=DEMO_OTP_EMAIL,
                 ),
                 message="Demo: your CT images. This is synthetic data, not a real patient.",
-                retention_days=None, sent_by=settings.org_name, actor="demo",
+                retention_days=None,
+                sent_by=settings.org_name,
+                actor="demo",
             )
         asyncio.run(outbox.deliver(shared.outgoing, settings=settings))
         link = shared.link_url
     if link is None:
         return
-    where = (f"the mailbox of {DEMO_OTP_EMAIL} via {settings.smtp_host}" if settings.smtp_host
-             else f"the newest file in {settings.outbox_dir} (mail is not sent without IEP_SMTP_HOST)")
+    where = (
+        f"the mailbox of {DEMO_OTP_EMAIL} via {settings.smtp_host}"
+        if settings.smtp_host
+        else f"the newest file in {settings.outbox_dir} (mail is not sent without IEP_SMTP_HOST)"
+    )
     print("\n" + "=" * 72)
     print(f"Demo recipient's link: {link}")
     print("Click 'Click here to start'; the one-time password then appears in")

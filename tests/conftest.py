@@ -26,12 +26,14 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return load_settings({
-        "IEP_DATA_DIR": str(tmp_path / "data"),
-        "IEP_ORG_NAME": "St Elsewhere Hospital",
-        "IEP_ORG_EMAIL": "imaging@stelsewhere.example.org",
-        "IEP_PUBLIC_URL": "http://localhost:3999",
-    })
+    return load_settings(
+        {
+            "IEP_DATA_DIR": str(tmp_path / "data"),
+            "IEP_ORG_NAME": "St Elsewhere Hospital",
+            "IEP_ORG_EMAIL": "imaging@stelsewhere.example.org",
+            "IEP_PUBLIC_URL": "http://localhost:3999",
+        }
+    )
 
 
 @pytest.fixture(scope="session")

@@ -47,9 +47,12 @@ def authorised_transaction(request: Request) -> Transaction:
     try:
         with session_scope() as session:
             return access.resolve_http_session(
-                session=session, secret_key=settings.secret_key,
+                session=session,
+                secret_key=settings.secret_key,
                 cookie=request.cookies.get(cookie_name(public_id), ""),
-                public_id=public_id, now=utcnow(), ip=client_ip(request),
+                public_id=public_id,
+                now=utcnow(),
+                ip=client_ip(request),
             )
     except SessionEnded:
         raise Denied(401) from None

@@ -61,13 +61,20 @@ async def frame(request: Request) -> Response:
     path = _store().path_of(instance.storage_key)
     try:
         data = await run_in_threadpool(
-            render_frame, path, frame=number, window=window,
-            fmt="png" if fmt == "png" else "jpeg", quality=quality, max_size=size,
+            render_frame,
+            path,
+            frame=number,
+            window=window,
+            fmt="png" if fmt == "png" else "jpeg",
+            quality=quality,
+            max_size=size,
             invert=request.query_params.get("invert") == "1",
         )
     except RenderError as error:
         return Response(str(error), status_code=422, media_type="text/plain")
-    return Response(data, media_type=_MEDIA_TYPES[fmt], headers={"Cache-Control": PRIVATE_IMMUTABLE})
+    return Response(
+        data, media_type=_MEDIA_TYPES[fmt], headers={"Cache-Control": PRIVATE_IMMUTABLE}
+    )
 
 
 async def thumbnail(request: Request) -> Response:

@@ -26,7 +26,10 @@ async def create_session_cookie(request: Request) -> JSONResponse:
     try:
         with session_scope() as session:
             cookie, transaction = access.redeem_cookie_grant(
-                session=session, secret_key=settings.secret_key, grant=grant, now=utcnow(),
+                session=session,
+                secret_key=settings.secret_key,
+                grant=grant,
+                now=utcnow(),
                 ip=client_ip(request),
             )
     except (SessionEnded, PackageUnavailable):
@@ -36,7 +39,10 @@ async def create_session_cookie(request: Request) -> JSONResponse:
     # HttpOnly: page scripts cannot read it; Strict: no other site can make the browser
     # send it; the path limits it to this package's own byte endpoints.
     response.set_cookie(
-        cookie_name(public_id), cookie, httponly=True, samesite="strict",
+        cookie_name(public_id),
+        cookie,
+        httponly=True,
+        samesite="strict",
         secure=settings.public_url.startswith("https://"),
         path=f"{routes.API_PREFIX}/{public_id}",
     )

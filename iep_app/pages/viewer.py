@@ -12,13 +12,20 @@ from iep_app.states.viewer import ViewerState
 def _series_card(series: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.image(src=series["image"], alt=series["title"], width="100%", max_width="512px",
-                     background="black", data_testid="series-image"),
+            rx.image(
+                src=series["image"],
+                alt=series["title"],
+                width="100%",
+                max_width="512px",
+                background="black",
+                data_testid="series-image",
+            ),
             rx.hstack(
                 rx.badge(series["modality"]),
                 rx.text(series["title"], weight="bold"),
                 rx.text(series["count"] + " images", color_scheme="gray", size="2"),
-                spacing="2", align="center",
+                spacing="2",
+                align="center",
             ),
         ),
         width="100%",

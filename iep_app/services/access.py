@@ -11,12 +11,11 @@ from sqlmodel import Session, col, func, select
 
 from iep_app.models import (
     AuthMethod,
-    OtpChallenge,
     Organisation,
+    OtpChallenge,
     Progress,
     RecipientSession,
     Transaction,
-    utcnow,
 )
 from iep_app.notify import templates
 from iep_app.services import audit, outbox, secrets, transactions
@@ -75,8 +74,13 @@ def _code_hash(secret_key: str, transaction_pk: int, code: str) -> str:
 
 
 def open_link(
-    *, session: Session, secret_key: str, organisation: Organisation, token: str,
-    now: datetime, ip: str = "",
+    *,
+    session: Session,
+    secret_key: str,
+    organisation: Organisation,
+    token: str,
+    now: datetime,
+    ip: str = "",
 ) -> LinkView:
     """Look at a link without sending anything (mail scanners open links too).
 
@@ -86,8 +90,13 @@ def open_link(
     """
     transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
     transactions.ensure_available(transaction, now)
-    audit.record(session=session, action=Action.LINK_OPENED, actor=RECIPIENT,
-                 transaction_pk=transaction.id, ip=ip)
+    audit.record(
+        session=session,
+        action=Action.LINK_OPENED,
+        actor=RECIPIENT,
+        transaction_pk=transaction.id,
+        ip=ip,
+    )
     transactions.advance(transaction, Progress.OPENED, now)
     return LinkView(
         public_id=transaction.public_id or "",
@@ -100,8 +109,13 @@ def open_link(
 
 
 def request_code(
-    *, session: Session, secret_key: str, organisation: Organisation, token: str,
-    now: datetime, ip: str = "",
+    *,
+    session: Session,
+    secret_key: str,
+    organisation: Organisation,
+    token: str,
+    now: datetime,
+    ip: str = "",
 ) -> SentCode:
     """Void any live code and queue a fresh one to the package's second channel.
 
@@ -114,55 +128,92 @@ def request_code(
     # Lock the transaction row (PostgreSQL) so two clicks at once cannot both pass the cap.
     session.exec(select(Transaction).where(Transaction.id == transaction.id).with_for_update())
     sent_last_hour = session.exec(
-        select(func.count()).select_from(OtpChallenge).where(
+        select(func.count())
+        .select_from(OtpChallenge)
+        .where(
             OtpChallenge.transaction_pk == transaction.id,
             col(OtpChallenge.created_at) > now - timedelta(hours=1),
         )
     ).one()
     if sent_last_hour >= CODES_PER_HOUR:
-        audit.record(session=session, action=Action.CODE_REFUSED, actor=RECIPIENT,
-                     transaction_pk=transaction.id, ip=ip, why="hourly limit")
+        audit.record(
+            session=session,
+            action=Action.CODE_REFUSED,
+            actor=RECIPIENT,
+            transaction_pk=transaction.id,
+            ip=ip,
+            why="hourly limit",
+        )
         raise TooManyCodes()
     session.exec(
         update(OtpChallenge)
-        .where(col(OtpChallenge.transaction_pk) == transaction.id,
-               col(OtpChallenge.used_at).is_(None), col(OtpChallenge.voided_at).is_(None))
+        .where(
+            col(OtpChallenge.transaction_pk) == transaction.id,
+            col(OtpChallenge.used_at).is_(None),
+            col(OtpChallenge.voided_at).is_(None),
+        )
         .values(voided_at=now)
     )
     # A fresh random secret per challenge; only the code's keyed hash is stored.
     code = pyotp.HOTP(pyotp.random_base32(), digits=6).at(0)
-    session.add(OtpChallenge(
-        transaction_pk=transaction.id, channel=transaction.auth_method,
-        code_hash=_code_hash(secret_key, transaction.id, code),
-        created_at=now, expires_at=now + CODE_LIFETIME,
-    ))
+    session.add(
+        OtpChallenge(
+            transaction_pk=transaction.id,
+            channel=transaction.auth_method,
+            code_hash=_code_hash(secret_key, transaction.id, code),
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    )
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
     render = templates.otp_sms if transaction.auth_method == AuthMethod.SMS else templates.otp_email
-    args = {"lang": transaction.language, "organisation": organisation.name, "valid_minutes": minutes}
+    args = {
+        "lang": transaction.language,
+        "organisation": organisation.name,
+        "valid_minutes": minutes,
+    }
     outgoing = outbox.queue(
         session=session,
         channel=outbox.SMS if transaction.auth_method == AuthMethod.SMS else outbox.EMAIL,
-        purpose="otp", to=transaction.auth_destination, transaction_pk=transaction.id,
-        message=render(code=code, **args), redacted=render(code="******", **args),
+        purpose="otp",
+        to=transaction.auth_destination,
+        transaction_pk=transaction.id,
+        message=render(code=code, **args),
+        redacted=render(code="******", **args),
     )
     masked = _masked(transaction)
-    audit.record(session=session, action=Action.CODE_SENT, actor=RECIPIENT,
-                 transaction_pk=transaction.id, ip=ip, channel=transaction.auth_method.value,
-                 to=masked)
+    audit.record(
+        session=session,
+        action=Action.CODE_SENT,
+        actor=RECIPIENT,
+        transaction_pk=transaction.id,
+        ip=ip,
+        channel=transaction.auth_method.value,
+        to=masked,
+    )
     return SentCode(outgoing=outgoing, masked_destination=masked, valid_minutes=minutes)
 
 
 def _live_challenge(session: Session, transaction_pk: int) -> OtpChallenge | None:
     return session.exec(
         select(OtpChallenge)
-        .where(OtpChallenge.transaction_pk == transaction_pk,
-               col(OtpChallenge.used_at).is_(None), col(OtpChallenge.voided_at).is_(None))
+        .where(
+            OtpChallenge.transaction_pk == transaction_pk,
+            col(OtpChallenge.used_at).is_(None),
+            col(OtpChallenge.voided_at).is_(None),
+        )
         .order_by(col(OtpChallenge.id).desc())
     ).first()
 
 
 def verify_code(
-    *, session: Session, secret_key: str, token: str, code: str, now: datetime, ip: str = "",
+    *,
+    session: Session,
+    secret_key: str,
+    token: str,
+    code: str,
+    now: datetime,
+    ip: str = "",
 ) -> str:
     """Check a one-time password and open a session bound to this package.
 
@@ -188,21 +239,32 @@ def verify_code(
     # Single use even under concurrent submissions: only one UPDATE can match.
     claimed = session.exec(
         update(OtpChallenge)
-        .where(col(OtpChallenge.id) == challenge.id, col(OtpChallenge.used_at).is_(None),
-               col(OtpChallenge.voided_at).is_(None))
+        .where(
+            col(OtpChallenge.id) == challenge.id,
+            col(OtpChallenge.used_at).is_(None),
+            col(OtpChallenge.voided_at).is_(None),
+        )
         .values(used_at=now)
     )
     if claimed.rowcount != 1:
         raise NoActiveCode()
     session_token = secrets.new_token()
-    session.add(RecipientSession(
-        transaction_pk=transaction.id,
-        token_hash=secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token),
-        created_at=now, last_seen_at=now,
-    ))
+    session.add(
+        RecipientSession(
+            transaction_pk=transaction.id,
+            token_hash=secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token),
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
     transactions.advance(transaction, Progress.VERIFIED, now)
-    audit.record(session=session, action=Action.VERIFIED, actor=RECIPIENT,
-                 transaction_pk=transaction.id, ip=ip)
+    audit.record(
+        session=session,
+        action=Action.VERIFIED,
+        actor=RECIPIENT,
+        transaction_pk=transaction.id,
+        ip=ip,
+    )
     return session_token
 
 
@@ -210,17 +272,29 @@ def _count_failure(
     session: Session, transaction: Transaction, challenge: OtpChallenge, now: datetime, ip: str
 ) -> str:
     session.exec(
-        update(OtpChallenge).where(col(OtpChallenge.id) == challenge.id)
+        update(OtpChallenge)
+        .where(col(OtpChallenge.id) == challenge.id)
         .values(failed_attempts=OtpChallenge.failed_attempts + 1)
     )
     session.refresh(challenge)
     remaining = max(TRIES_PER_CODE - challenge.failed_attempts, 0)
-    audit.record(session=session, action=Action.CODE_FAILED, actor=RECIPIENT,
-                 transaction_pk=transaction.id, ip=ip, remaining=remaining)
+    audit.record(
+        session=session,
+        action=Action.CODE_FAILED,
+        actor=RECIPIENT,
+        transaction_pk=transaction.id,
+        ip=ip,
+        remaining=remaining,
+    )
     if remaining == 0:
         challenge.voided_at = now
-        audit.record(session=session, action=Action.CODE_LOCKED, actor=RECIPIENT,
-                     transaction_pk=transaction.id, ip=ip)
+        audit.record(
+            session=session,
+            action=Action.CODE_LOCKED,
+            actor=RECIPIENT,
+            transaction_pk=transaction.id,
+            ip=ip,
+        )
     # The failure must be stored even though the caller sees an error.
     session.commit()
     raise CodeRejected(remaining)
@@ -238,8 +312,14 @@ def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> T
         raise SessionEnded()
     if transactions.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT <= now:
         row.ended_at = now
-        audit.record(session=session, action=Action.SESSION_ENDED, actor=RECIPIENT,
-                     transaction_pk=row.transaction_pk, ip=ip, why="idle")
+        audit.record(
+            session=session,
+            action=Action.SESSION_ENDED,
+            actor=RECIPIENT,
+            transaction_pk=row.transaction_pk,
+            ip=ip,
+            why="idle",
+        )
         session.commit()
         raise SessionEnded()
     transaction = session.get(Transaction, row.transaction_pk)
@@ -329,6 +409,8 @@ def end_session(*, session: Session, secret_key: str, session_token: str, now: d
     if not session_token:
         return
     digest = secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
-    row = session.exec(select(RecipientSession).where(RecipientSession.token_hash == digest)).first()
+    row = session.exec(
+        select(RecipientSession).where(RecipientSession.token_hash == digest)
+    ).first()
     if row is not None and row.ended_at is None:
         row.ended_at = now

@@ -22,7 +22,9 @@ def add(
     if not text:
         raise ValidationFailed("message", "Type a message first.")
     if len(text) > MAX_MESSAGE_LENGTH:
-        raise ValidationFailed("message", f"A message may be at most {MAX_MESSAGE_LENGTH} characters.")
+        raise ValidationFailed(
+            "message", f"A message may be at most {MAX_MESSAGE_LENGTH} characters."
+        )
     message = Message(
         transaction_pk=transaction.id,
         origin_public_id=transaction.public_id or "",

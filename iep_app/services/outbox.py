@@ -124,11 +124,17 @@ async def _send(settings: Settings, outgoing: Outgoing) -> OutboxStatus:
         config = mail_config(settings)
         if config is None:
             path = _keep_locally(settings, outgoing)
-            log.warning("email #%s to %s NOT DELIVERED (no IEP_SMTP_HOST): kept in %s",
-                        outgoing.outbox_pk, masked(EMAIL, outgoing.to), path)
+            log.warning(
+                "email #%s to %s NOT DELIVERED (no IEP_SMTP_HOST): kept in %s",
+                outgoing.outbox_pk,
+                masked(EMAIL, outgoing.to),
+                path,
+            )
             return OutboxStatus.NOT_DELIVERED
         email = build_email(
-            mail_from=config.mail_from, to=outgoing.to, message=outgoing.message,
+            mail_from=config.mail_from,
+            to=outgoing.to,
+            message=outgoing.message,
             reply_to=outgoing.reply_to,
         )
         await send_email(config, email)
@@ -136,14 +142,20 @@ async def _send(settings: Settings, outgoing: Outgoing) -> OutboxStatus:
     gateway = sms_gateway(settings)
     if gateway is None:
         path = _keep_locally(settings, outgoing)
-        log.warning("SMS #%s to %s NOT DELIVERED (IEP_SMS_BACKEND=log): kept in %s",
-                    outgoing.outbox_pk, masked(SMS, outgoing.to), path)
+        log.warning(
+            "SMS #%s to %s NOT DELIVERED (IEP_SMS_BACKEND=log): kept in %s",
+            outgoing.outbox_pk,
+            masked(SMS, outgoing.to),
+            path,
+        )
         return OutboxStatus.NOT_DELIVERED
     await gateway.send(to=outgoing.to, text=outgoing.message.text)
     return OutboxStatus.SENT
 
 
-async def deliver(outgoing: Outgoing, *, settings: Settings, engine: Engine | None = None) -> OutboxStatus:
+async def deliver(
+    outgoing: Outgoing, *, settings: Settings, engine: Engine | None = None
+) -> OutboxStatus:
     """Send one recorded message and store how it went; failures are recorded, not raised.
 
     Args:
@@ -159,8 +171,13 @@ async def deliver(outgoing: Outgoing, *, settings: Settings, engine: Engine | No
         status = await _send(settings, outgoing)
     except (MailDeliveryFailed, SmsDeliveryFailed) as failure:
         status, error = OutboxStatus.FAILED, str(failure)[:500]
-        log.error("%s #%s to %s failed: %s", outgoing.channel, outgoing.outbox_pk,
-                  masked(outgoing.channel, outgoing.to), error)
+        log.error(
+            "%s #%s to %s failed: %s",
+            outgoing.channel,
+            outgoing.outbox_pk,
+            masked(outgoing.channel, outgoing.to),
+            error,
+        )
     with session_scope(engine) as session:
         row = session.get(OutboxMessage, outgoing.outbox_pk)
         if row is not None:

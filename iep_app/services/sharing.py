@@ -30,7 +30,11 @@ class Shared:
 
 
 def queue_link_email(
-    *, session: Session, settings: Settings, transaction: Transaction, link_token: str,
+    *,
+    session: Session,
+    settings: Settings,
+    transaction: Transaction,
+    link_token: str,
     sender_message: str | None,
 ) -> outbox.Outgoing:
     """Queue the "Click here to start" email for a transaction's recipient."""
@@ -46,10 +50,18 @@ def queue_link_email(
         "sender_message": sender_message,
     }
     return outbox.queue(
-        session=session, channel=outbox.EMAIL, purpose="link", to=recipient.email,
-        transaction_pk=transaction.id, reply_to=org.email,
-        message=templates.link_email(link_url=routes.link_url(settings.public_url, link_token), **args),
-        redacted=templates.link_email(link_url=routes.redacted_link_url(settings.public_url), **args),
+        session=session,
+        channel=outbox.EMAIL,
+        purpose="link",
+        to=recipient.email,
+        transaction_pk=transaction.id,
+        reply_to=org.email,
+        message=templates.link_email(
+            link_url=routes.link_url(settings.public_url, link_token), **args
+        ),
+        redacted=templates.link_email(
+            link_url=routes.redacted_link_url(settings.public_url), **args
+        ),
     )
 
 
@@ -78,22 +90,43 @@ def share(
     individual = directory.find_or_create(session=session, details=recipient)
     rows = studies.index_instances(session=session, items=report.instances)
     created = transactions.create(
-        session=session, secret_key=settings.secret_key, organisation=org, recipient=individual,
-        instances=rows, available_until=until, sent_by=sent_by, now=now,
+        session=session,
+        secret_key=settings.secret_key,
+        organisation=org,
+        recipient=individual,
+        instances=rows,
+        available_until=until,
+        sent_by=sent_by,
+        now=now,
     )
     transaction = created.transaction
     if message and message.strip():
         messages.add(session=session, transaction=transaction, author=sent_by, text=message)
     outgoing = queue_link_email(
-        session=session, settings=settings, transaction=transaction,
-        link_token=created.link_token, sender_message=message,
+        session=session,
+        settings=settings,
+        transaction=transaction,
+        link_token=created.link_token,
+        sender_message=message,
     )
     series = {item.series["SeriesInstanceUID"] for item in report.instances}
     study_uids = {item.study["StudyInstanceUID"] for item in report.instances}
-    audit.record(session=session, action=Action.SHARED, actor=actor, transaction_pk=transaction.id,
-                 instances=len(rows), series=len(series), studies=len(study_uids))
-    audit.record(session=session, action=Action.LINK_SENT, actor=actor,
-                 transaction_pk=transaction.id, to=outbox.masked(outbox.EMAIL, individual.email))
+    audit.record(
+        session=session,
+        action=Action.SHARED,
+        actor=actor,
+        transaction_pk=transaction.id,
+        instances=len(rows),
+        series=len(series),
+        studies=len(study_uids),
+    )
+    audit.record(
+        session=session,
+        action=Action.LINK_SENT,
+        actor=actor,
+        transaction_pk=transaction.id,
+        to=outbox.masked(outbox.EMAIL, individual.email),
+    )
     return Shared(
         transaction=transaction,
         link_url=routes.link_url(settings.public_url, created.link_token),

@@ -23,11 +23,15 @@ def _patient(session: Session, item: IndexedInstance) -> Patient:
     key = (p["PatientID"], p["PatientName"], p["PatientBirthDate"])
     found = session.exec(
         select(Patient).where(
-            Patient.patient_id == key[0], Patient.patient_name == key[1], Patient.birth_date == key[2]
+            Patient.patient_id == key[0],
+            Patient.patient_name == key[1],
+            Patient.birth_date == key[2],
         )
     ).first()
     if found is None:
-        found = Patient(patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"])
+        found = Patient(
+            patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"]
+        )
         session.add(found)
         session.flush()
     return found
@@ -137,8 +141,10 @@ class PackageContents:
 
 
 def _sort_key(instance: Instance) -> tuple[int, str]:
-    return (instance.instance_number if instance.instance_number is not None else 1 << 30,
-            instance.sop_instance_uid)
+    return (
+        instance.instance_number if instance.instance_number is not None else 1 << 30,
+        instance.sop_instance_uid,
+    )
 
 
 def instances_of(*, session: Session, transaction_pk: int) -> list[Instance]:
@@ -157,7 +163,9 @@ def contents(*, session: Session, transaction_pk: int) -> PackageContents:
     by_series: dict[int, list[Instance]] = {}
     for instance in instances:
         by_series.setdefault(instance.series_pk, []).append(instance)
-    series_rows = {s.id: s for s in session.exec(select(Series).where(col(Series.id).in_(by_series)))}
+    series_rows = {
+        s.id: s for s in session.exec(select(Series).where(col(Series.id).in_(by_series)))
+    }
     study_rows = {
         s.id: s
         for s in session.exec(

@@ -34,7 +34,8 @@ def normalise_mobile(value: str, *, field: str = "mobile") -> str:
     value = (value or "").strip()
     if not value.startswith("+"):
         raise ValidationFailed(
-            field, "Enter the mobile number in international form, starting with + and the country code."
+            field,
+            "Enter the mobile number in international form, starting with + and the country code.",
         )
     try:
         number = phonenumbers.parse(value, None)

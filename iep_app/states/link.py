@@ -59,8 +59,12 @@ class LinkState(I18nState):
             with session_scope() as session:
                 org = organisation.current(session=session, settings=config)
                 view = access.open_link(
-                    session=session, secret_key=config.secret_key, organisation=org,
-                    token=self._token, now=now(), ip=self.client_ip(),
+                    session=session,
+                    secret_key=config.secret_key,
+                    organisation=org,
+                    token=self._token,
+                    now=now(),
+                    ip=self.client_ip(),
                 )
         except LinkNotFound:
             return self._close("invalid")
@@ -84,8 +88,12 @@ class LinkState(I18nState):
             with session_scope() as session:
                 org = organisation.current(session=session, settings=config)
                 sent = access.request_code(
-                    session=session, secret_key=config.secret_key, organisation=org,
-                    token=self._token, now=now(), ip=self.client_ip(),
+                    session=session,
+                    secret_key=config.secret_key,
+                    organisation=org,
+                    token=self._token,
+                    now=now(),
+                    ip=self.client_ip(),
                 )
             await outbox.deliver(sent.outgoing, settings=config)
             self.phase = "code"
@@ -112,11 +120,19 @@ class LinkState(I18nState):
         try:
             with session_scope() as session:
                 session_token = access.verify_code(
-                    session=session, secret_key=config.secret_key, token=self._token,
-                    code=code, now=now(), ip=self.client_ip(),
+                    session=session,
+                    secret_key=config.secret_key,
+                    token=self._token,
+                    code=code,
+                    now=now(),
+                    ip=self.client_ip(),
                 )
         except CodeRejected as rejected:
-            self.error = self.text("otp.wrong", remaining=rejected.remaining) if rejected.remaining else self.text("otp.locked")
+            self.error = (
+                self.text("otp.wrong", remaining=rejected.remaining)
+                if rejected.remaining
+                else self.text("otp.locked")
+            )
             return
         except CodeExpired:
             self.error = self.text("otp.expired")
@@ -130,7 +146,7 @@ class LinkState(I18nState):
             return self._close(unavailable.reason)
         self.error = ""
         package = await self.get_state(PackageState)
-        grant = package.bind_session(session_token, self.lang)
+        grant = package._bind_session(session_token, self.lang)
         self.phase = "verified"
         return rx.call_script(grant_script(grant), callback=PackageState.cookie_ready)
 

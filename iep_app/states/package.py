@@ -37,15 +37,20 @@ class PackageState(I18nState):
         config = settings()
         with session_scope() as session:
             return access.issue_cookie_grant(
-                session=session, secret_key=config.secret_key, session_token=session_token,
+                session=session,
+                secret_key=config.secret_key,
+                session_token=session_token,
                 now=now(),
             )
 
     def _transaction(self, session) -> Transaction:  # type: ignore[no-untyped-def]
         """The package this tab may see, or SessionEnded / PackageUnavailable."""
         return access.resolve_session(
-            session=session, secret_key=settings().secret_key,
-            session_token=self._session_token, now=now(), ip=self.client_ip(),
+            session=session,
+            secret_key=settings().secret_key,
+            session_token=self._session_token,
+            now=now(),
+            ip=self.client_ip(),
         )
 
     def _close_for(self, error: Exception) -> None:
@@ -74,7 +79,9 @@ class PackageState(I18nState):
                 self.public_id = transaction.public_id or ""
                 self.sent_by = transaction.sent_by
                 self.organisation = org.name
-                self.available_until = format_until(access.transactions.as_aware(transaction.available_until))
+                self.available_until = format_until(
+                    access.transactions.as_aware(transaction.available_until)
+                )
         except (SessionEnded, PackageUnavailable) as error:
             self._close_for(error)
             return

@@ -28,8 +28,13 @@ class ViewerState(rx.State):
                 transaction = package._transaction(session)
                 contents = studies.contents(session=session, transaction_pk=transaction.id)
                 transactions.advance(transaction, Progress.VIEWED, now())
-                audit.record(session=session, action=Action.VIEWED, actor="recipient",
-                             transaction_pk=transaction.id, ip=package.client_ip())
+                audit.record(
+                    session=session,
+                    action=Action.VIEWED,
+                    actor="recipient",
+                    transaction_pk=transaction.id,
+                    ip=package.client_ip(),
+                )
                 public_id = transaction.public_id or ""
         except (SessionEnded, PackageUnavailable) as error:
             package._close_for(error)

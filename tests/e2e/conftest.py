@@ -24,9 +24,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }
 
 
@@ -40,8 +46,15 @@ class Portal:
     data_dir: Path
 
     def iep(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*IEP, *args], env=self.env, cwd=ROOT, capture_output=True,
-                              text=True, timeout=300, check=False)
+        return subprocess.run(
+            [*IEP, *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240.0) -> None:
@@ -76,8 +89,14 @@ def portal(tmp_path_factory) -> Portal:
     }
     log_path = data_dir.parent / "serve.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen([*IEP, "serve"], env=env, cwd=ROOT, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [*IEP, "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         _wait_until_up(f"http://localhost:{port}", process)
     except RuntimeError:

@@ -51,8 +51,9 @@ class SmtpSink:
         with self._keeper.lock:
             return list(self._keeper.messages)
 
-    def wait_for(self, *, to: str, subject_contains: str = "", after: int = 0,
-                 timeout: float = 15.0) -> EmailMessage:
+    def wait_for(
+        self, *, to: str, subject_contains: str = "", after: int = 0, timeout: float = 15.0
+    ) -> EmailMessage:
         """The first message to `to` among those received after the first `after`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

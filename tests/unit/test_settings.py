@@ -28,8 +28,9 @@ def test_production_refuses_to_invent_a_secret_key(tmp_path):
 
 
 def test_postgres_url_uses_psycopg3(tmp_path):
-    settings = load_settings({"IEP_DATA_DIR": str(tmp_path),
-                              "IEP_DATABASE_URL": "postgresql://u@db:5432/iep"})
+    settings = load_settings(
+        {"IEP_DATA_DIR": str(tmp_path), "IEP_DATABASE_URL": "postgresql://u@db:5432/iep"}
+    )
     assert settings.database_url == "postgresql+psycopg://u@db:5432/iep"
 
 

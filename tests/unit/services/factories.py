@@ -13,7 +13,11 @@ from iep_app.settings import Settings
 
 
 def make_transaction(
-    session: Session, settings: Settings, *, days: int = 14, sms: bool = False,
+    session: Session,
+    settings: Settings,
+    *,
+    days: int = 14,
+    sms: bool = False,
     email: str = "pat@example.org",
 ) -> transactions.NewTransaction:
     org = organisation.current(session=session, settings=settings)
@@ -28,8 +32,13 @@ def make_transaction(
     )
     now = utcnow()
     created = transactions.create(
-        session=session, secret_key=settings.secret_key, organisation=org, recipient=person,
-        instances=[], available_until=now + timedelta(days=days), sent_by="Radiology",
+        session=session,
+        secret_key=settings.secret_key,
+        organisation=org,
+        recipient=person,
+        instances=[],
+        available_until=now + timedelta(days=days),
+        sent_by="Radiology",
     )
     session.commit()
     return created

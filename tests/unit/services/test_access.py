@@ -8,7 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from iep_app.models import AuditEvent, OtpChallenge, OutboxMessage, Progress, TransactionStatus, utcnow
+from iep_app.models import (
+    AuditEvent,
+    OtpChallenge,
+    OutboxMessage,
+    Progress,
+    TransactionStatus,
+    utcnow,
+)
 from iep_app.services import access, organisation
 from iep_app.services.errors import (
     CodeExpired,
@@ -25,15 +32,21 @@ from tests.unit.services.factories import make_transaction
 
 def _send(session, settings, token, now=None):
     org = organisation.current(session=session, settings=settings)
-    sent = access.request_code(session=session, secret_key=settings.secret_key, organisation=org,
-                               token=token, now=now or utcnow())
+    sent = access.request_code(
+        session=session,
+        secret_key=settings.secret_key,
+        organisation=org,
+        token=token,
+        now=now or utcnow(),
+    )
     session.commit()
     return re.search(r"\b(\d{6})\b", sent.outgoing.message.text).group(1), sent
 
 
 def _verify(session, settings, token, code, now=None):
-    result = access.verify_code(session=session, secret_key=settings.secret_key, token=token,
-                                code=code, now=now or utcnow())
+    result = access.verify_code(
+        session=session, secret_key=settings.secret_key, token=token, code=code, now=now or utcnow()
+    )
     session.commit()
     return result
 
@@ -45,8 +58,13 @@ def _wrong(code: str) -> str:
 def test_opening_the_link_sends_nothing(session, settings):
     created = make_transaction(session, settings)
     org = organisation.current(session=session, settings=settings)
-    view = access.open_link(session=session, secret_key=settings.secret_key, organisation=org,
-                            token=created.link_token, now=utcnow())
+    view = access.open_link(
+        session=session,
+        secret_key=settings.secret_key,
+        organisation=org,
+        token=created.link_token,
+        now=utcnow(),
+    )
     session.commit()
     assert view.masked_destination == "c***@e***.org"
     assert not session.exec(select(OtpChallenge)).all()
@@ -64,8 +82,9 @@ def test_right_code_opens_a_session_bound_to_the_transaction(session, settings):
     created = make_transaction(session, settings)
     code, sent = _send(session, settings, created.link_token)
     token = _verify(session, settings, created.link_token, code)
-    transaction = access.resolve_session(session=session, secret_key=settings.secret_key,
-                                         session_token=token, now=utcnow())
+    transaction = access.resolve_session(
+        session=session, secret_key=settings.secret_key, session_token=token, now=utcnow()
+    )
     assert transaction.id == created.transaction.id
     assert sent.masked_destination == "c***@e***.org"
 
@@ -82,7 +101,13 @@ def test_code_expires_after_ten_minutes(session, settings):
     created = make_transaction(session, settings)
     code, _ = _send(session, settings, created.link_token)
     with pytest.raises(CodeExpired):
-        _verify(session, settings, created.link_token, code, now=utcnow() + timedelta(minutes=10, seconds=1))
+        _verify(
+            session,
+            settings,
+            created.link_token,
+            code,
+            now=utcnow() + timedelta(minutes=10, seconds=1),
+        )
 
 
 def test_resend_voids_the_old_code(session, settings):
@@ -141,7 +166,9 @@ def test_session_ends_after_fifteen_idle_minutes(session, settings):
     token = _verify(session, settings, created.link_token, code)
     later = utcnow() + timedelta(minutes=15, seconds=1)
     with pytest.raises(SessionEnded):
-        access.resolve_session(session=session, secret_key=settings.secret_key, session_token=token, now=later)
+        access.resolve_session(
+            session=session, secret_key=settings.secret_key, session_token=token, now=later
+        )
 
 
 def test_activity_keeps_the_session_alive(session, settings):
@@ -151,7 +178,9 @@ def test_activity_keeps_the_session_alive(session, settings):
     moment = utcnow()
     for _ in range(4):
         moment += timedelta(minutes=10)
-        access.resolve_session(session=session, secret_key=settings.secret_key, session_token=token, now=moment)
+        access.resolve_session(
+            session=session, secret_key=settings.secret_key, session_token=token, now=moment
+        )
         session.commit()
 
 
@@ -163,7 +192,9 @@ def test_revoked_and_expired_packages_refuse_everything(session, settings):
     session.add(created.transaction)
     session.commit()
     with pytest.raises(PackageUnavailable) as unavailable:
-        access.resolve_session(session=session, secret_key=settings.secret_key, session_token=token, now=utcnow())
+        access.resolve_session(
+            session=session, secret_key=settings.secret_key, session_token=token, now=utcnow()
+        )
     assert unavailable.value.reason == "revoked"
     with pytest.raises(PackageUnavailable):
         _send(session, settings, created.link_token)
@@ -178,16 +209,32 @@ def test_cookie_grant_is_single_use_and_bound_to_its_package(session, settings):
     other = make_transaction(session, settings, email="someone@example.org")
     code, _ = _send(session, settings, created.link_token)
     token = _verify(session, settings, created.link_token, code)
-    grant = access.issue_cookie_grant(session=session, secret_key=settings.secret_key, session_token=token, now=utcnow())
+    grant = access.issue_cookie_grant(
+        session=session, secret_key=settings.secret_key, session_token=token, now=utcnow()
+    )
     session.commit()
-    cookie, transaction = access.redeem_cookie_grant(session=session, secret_key=settings.secret_key, grant=grant, now=utcnow())
+    cookie, transaction = access.redeem_cookie_grant(
+        session=session, secret_key=settings.secret_key, grant=grant, now=utcnow()
+    )
     session.commit()
     assert transaction.id == created.transaction.id
     with pytest.raises(SessionEnded):
-        access.redeem_cookie_grant(session=session, secret_key=settings.secret_key, grant=grant, now=utcnow())
-    found = access.resolve_http_session(session=session, secret_key=settings.secret_key, cookie=cookie,
-                                        public_id=created.transaction.public_id, now=utcnow())
+        access.redeem_cookie_grant(
+            session=session, secret_key=settings.secret_key, grant=grant, now=utcnow()
+        )
+    found = access.resolve_http_session(
+        session=session,
+        secret_key=settings.secret_key,
+        cookie=cookie,
+        public_id=created.transaction.public_id,
+        now=utcnow(),
+    )
     assert found.id == created.transaction.id
     with pytest.raises(NotAllowed):
-        access.resolve_http_session(session=session, secret_key=settings.secret_key, cookie=cookie,
-                                    public_id=other.transaction.public_id, now=utcnow())
+        access.resolve_http_session(
+            session=session,
+            secret_key=settings.secret_key,
+            cookie=cookie,
+            public_id=other.transaction.public_id,
+            now=utcnow(),
+        )

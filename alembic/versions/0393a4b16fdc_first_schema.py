@@ -1,18 +1,18 @@
 """first schema
 
-Revision ID: d25671bc56a8
+Revision ID: 0393a4b16fdc
 Revises: 
-Create Date: 2026-11-30 08:24:37.030432
+Create Date: 2026-11-30 08:29:12.704262
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel  # noqa: F401
 from alembic import op
 
 
-revision: str = 'd25671bc56a8'
+revision: str = '0393a4b16fdc'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -203,17 +203,19 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('transaction_pk', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('cookie_grant_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('cookie_grant_expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('http_token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('grant_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('grant_expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['transaction_pk'], ['transaction.id'], ),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('grant_hash'),
+    sa.UniqueConstraint('http_token_hash'),
     sa.UniqueConstraint('token_hash')
     )
     with op.batch_alter_table('recipientsession', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_recipientsession_cookie_grant_hash'), ['cookie_grant_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_recipientsession_transaction_pk'), ['transaction_pk'], unique=False)
 
     op.create_table('series',
@@ -282,7 +284,6 @@ def downgrade() -> None:
     op.drop_table('series')
     with op.batch_alter_table('recipientsession', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recipientsession_transaction_pk'))
-        batch_op.drop_index(batch_op.f('ix_recipientsession_cookie_grant_hash'))
 
     op.drop_table('recipientsession')
     with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
