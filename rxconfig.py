@@ -18,6 +18,7 @@ config = rx.Config(
     cors_allowed_origins=[_settings.public_url],
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    state_auto_setters=False,
-    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="medium"))],
+    # A portal for patients has no use for a sitemap of its private pages.
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -24,7 +24,7 @@ api = Starlette(
     ]
 )
 
-app = rx.App(api_transformer=api, theme=rx.theme(accent_color="teal", radius="medium"))
+app = rx.App(api_transformer=api)
 app.add_page(link_page, route=routes.LINK, on_load=LinkState.on_load, title="Your images")
 app.add_page(package_page, route=routes.PACKAGE, on_load=PackageState.on_load, title="Your images")
 app.add_page(viewer_page, route=routes.VIEWER, on_load=ViewerState.on_load, title="Viewer")
