@@ -75,6 +75,13 @@ def test_config_refuses_a_clear_text_login_to_another_machine():
     MailConfig(host="smtp.example.org", port=25, tls="none")
 
 
+def test_config_needs_user_and_password_together():
+    with pytest.raises(ValueError, match="together"):
+        MailConfig(host="smtp.example.org", user="iep")
+    with pytest.raises(ValueError, match="together"):
+        MailConfig(host="smtp.example.org", password="pw")
+
+
 def test_config_repr_hides_the_password():
     config = MailConfig(host="smtp.example.org", user="iep", password="hunter2-secret")
     assert "hunter2-secret" not in repr(config)
