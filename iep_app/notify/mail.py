@@ -37,6 +37,8 @@ class MailConfig:
     def __post_init__(self) -> None:
         if self.tls not in TLS_MODES:
             raise ValueError(f"mail tls must be one of {', '.join(TLS_MODES)}, not {self.tls!r}")
+        if bool(self.user) != (self.password is not None):
+            raise ValueError("mail user and password must be given together")
         # Without TLS the password crosses the network in clear text; allow that only to a
         # relay on this machine.
         if self.tls == "none" and self.user and not is_loopback(self.host):
@@ -133,8 +135,6 @@ def _describe(exc: BaseException) -> str:
         return "server said " + _reply(exc.code, exc.message)
     if isinstance(exc, TimeoutError):
         return "timed out"
-    if isinstance(exc, aiosmtplib.SMTPNotSupported):
-        return _clean(str(exc)) or "the server does not support a required feature (STARTTLS?)"
     return _clean(str(exc)) or type(exc).__name__
 
 

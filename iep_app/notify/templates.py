@@ -161,10 +161,7 @@ def otp_sms(*, lang: str, organisation: str, code: str, valid_minutes: int) -> R
     space).
 
     Args:
-        lang: The recipient's language.
-        organisation: The sending organisation's name.
-        code: The one-time password.
-        valid_minutes: How long the code works.
+        lang, organisation, code, valid_minutes: As for otp_email.
 
     Returns:
         The message; ``subject`` is empty and ``html`` None.
