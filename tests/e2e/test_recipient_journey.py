@@ -24,9 +24,18 @@ def _sha(data: bytes) -> str:
 
 def test_share_verify_view_and_download(portal, page: Page):
     files = [Path(get_testdata_file(name)) for name in SHARED]
-    result = portal.iep("share", *map(str, files), "--to", "robin@example.org",
-                        "--first-name", "Robin", "--otp-email", "robin.codes@example.org",
-                        "--message", "Your scans")
+    result = portal.iep(
+        "share",
+        *map(str, files),
+        "--to",
+        "robin@example.org",
+        "--first-name",
+        "Robin",
+        "--otp-email",
+        "robin.codes@example.org",
+        "--message",
+        "Your scans",
+    )
     assert result.returncode == 0, result.stderr
     public_id = result.stdout.strip().split(":")[0].split()[-1]
     assert "2 files, 2 studies, 2 series" in result.stdout

@@ -28,10 +28,16 @@ async def test_link_email_arrives_over_smtp(session, settings, smtp, engine):
     settings = replace(settings, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_tls="none")
     report = ingest_paths([Path(get_testdata_file("CT_small.dcm"))], FileStore(settings.store_dir))
     shared = sharing.share(
-        session=session, settings=settings, report=report, sent_by="Radiology", actor="test",
-        recipient=ContactDetails(email="pat@example.org", auth_method=AuthMethod.SMS,
-                                 auth_mobile="+447911123456"),
-        message=None, retention_days=None,
+        session=session,
+        settings=settings,
+        report=report,
+        sent_by="Radiology",
+        actor="test",
+        recipient=ContactDetails(
+            email="pat@example.org", auth_method=AuthMethod.SMS, auth_mobile="+447911123456"
+        ),
+        message=None,
+        retention_days=None,
     )
     session.commit()
     status = await outbox.deliver(shared.outgoing, settings=settings, engine=engine)
@@ -57,13 +63,22 @@ async def test_unreachable_smtp_is_recorded_as_failed(session, settings, engine)
     settings = replace(settings, smtp_host="127.0.0.1", smtp_port=free_port(), smtp_tls="none")
     report = ingest_paths([Path(get_testdata_file("CT_small.dcm"))], FileStore(settings.store_dir))
     shared = sharing.share(
-        session=session, settings=settings, report=report, sent_by="Radiology", actor="test",
-        recipient=ContactDetails(email="pat@example.org", auth_method=AuthMethod.EMAIL,
-                                 auth_email="codes@example.org"),
-        message=None, retention_days=None,
+        session=session,
+        settings=settings,
+        report=report,
+        sent_by="Radiology",
+        actor="test",
+        recipient=ContactDetails(
+            email="pat@example.org", auth_method=AuthMethod.EMAIL, auth_email="codes@example.org"
+        ),
+        message=None,
+        retention_days=None,
     )
     session.commit()
-    assert await outbox.deliver(shared.outgoing, settings=settings, engine=engine) == OutboxStatus.FAILED
+    assert (
+        await outbox.deliver(shared.outgoing, settings=settings, engine=engine)
+        == OutboxStatus.FAILED
+    )
     session.expire_all()
     row = session.exec(select(OutboxMessage)).one()
     assert row.status == OutboxStatus.FAILED and row.last_error

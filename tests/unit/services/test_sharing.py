@@ -23,15 +23,26 @@ from iep_app.services import sharing
 from iep_app.services.directory import ContactDetails
 from iep_app.services.errors import NothingToShare, ValidationFailed
 
-RECIPIENT = ContactDetails(email="Pat.Jones@Example.org", auth_method=AuthMethod.EMAIL,
-                           auth_email="pat.codes@example.org", first_name="Pat")
+RECIPIENT = ContactDetails(
+    email="Pat.Jones@Example.org",
+    auth_method=AuthMethod.EMAIL,
+    auth_email="pat.codes@example.org",
+    first_name="Pat",
+)
 
 
 def _share(session, settings, paths, recipient=RECIPIENT, **kw):
     report = ingest_paths(paths, FileStore(settings.store_dir))
-    shared = sharing.share(session=session, settings=settings, report=report, recipient=recipient,
-                           message=kw.get("message"), retention_days=kw.get("retention_days"),
-                           sent_by="Radiology", actor="test")
+    shared = sharing.share(
+        session=session,
+        settings=settings,
+        report=report,
+        recipient=recipient,
+        message=kw.get("message"),
+        retention_days=kw.get("retention_days"),
+        sent_by="Radiology",
+        actor="test",
+    )
     session.commit()
     return shared, report
 
@@ -77,16 +88,18 @@ def test_share_without_any_image_is_refused_and_creates_nothing(session, setting
 
 
 def test_bad_recipient_is_refused_with_the_field(session, settings):
-    bad = ContactDetails(email="not-an-email", auth_method=AuthMethod.EMAIL,
-                         auth_email="codes@example.org")
+    bad = ContactDetails(
+        email="not-an-email", auth_method=AuthMethod.EMAIL, auth_email="codes@example.org"
+    )
     with pytest.raises(ValidationFailed) as failure:
         _share(session, settings, [Path(get_testdata_file("CT_small.dcm"))], recipient=bad)
     assert failure.value.field == "email"
 
 
 def test_same_address_for_codes_is_refused(session, settings):
-    same = ContactDetails(email="pat@example.org", auth_method=AuthMethod.EMAIL,
-                          auth_email="PAT@example.org")
+    same = ContactDetails(
+        email="pat@example.org", auth_method=AuthMethod.EMAIL, auth_email="PAT@example.org"
+    )
     with pytest.raises(ValidationFailed) as failure:
         _share(session, settings, [Path(get_testdata_file("CT_small.dcm"))], recipient=same)
     assert failure.value.field == "auth_email"
