@@ -63,9 +63,11 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240.0) 
         if process.poll() is not None:
             raise RuntimeError(f"iep serve exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/ping", timeout=2):  # noqa: S310 (loopback)
-                with urllib.request.urlopen(url, timeout=5):  # noqa: S310
-                    return
+            with (
+                urllib.request.urlopen(f"{url}/ping", timeout=2),  # noqa: S310 (loopback)
+                urllib.request.urlopen(url, timeout=5),  # noqa: S310
+            ):
+                return
         except OSError:
             time.sleep(0.5)
     raise RuntimeError("iep serve did not answer in time")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import iep_app.models  # noqa: F401
+from alembic import command
 from iep_app.cli import PROJECT_ROOT
 from iep_app.db import make_engine
 
