@@ -149,6 +149,52 @@ def cmd_demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password for the new account: ")
+    if first != getpass.getpass("Same password again: "):
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    import segno
+
+    from iep_app.db import session_scope
+    from iep_app.services import organisation, staff
+    from iep_app.services.errors import ValidationFailed
+
+    migrate()
+    settings = get_settings()
+    try:
+        password = _read_password(args)
+        with session_scope() as session:
+            user = staff.add(
+                session=session,
+                username=args.username,
+                password=password,
+                is_admin=args.admin,
+                display_name=args.display_name,
+                actor="cli",
+            )
+            org = organisation.current(session=session, settings=settings)
+            enrol = staff.enrolment(user, issuer=f"iep {org.name}")
+    except (ValidationFailed, ValueError) as error:
+        print(f"iep staff add: {error}", file=sys.stderr)
+        return 2
+    role = "admin" if user.is_admin else "staff"
+    # The secret goes to this terminal only, never to the log.
+    print(f"Created {role} account {user.username}.")
+    print("Add it to an authenticator app: scan the QR code at first sign-in, or now:")
+    segno.make(enrol.uri, error="m").terminal(compact=True)
+    print(f"TOTP secret: {enrol.secret}")
+    print(f"otpauth URI: {enrol.uri}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iep", description="iep image exchange portal")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +221,16 @@ def _parser() -> argparse.ArgumentParser:
     share.add_argument("--retention-days", type=int, default=None)
     share.add_argument("--language", default="en")
     share.set_defaults(func=cmd_share)
+    staff = sub.add_parser("staff", help="staff accounts of the admin page")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    add = staff_sub.add_parser("add", help="create a staff account and print its TOTP secret")
+    add.add_argument("username")
+    add.add_argument("--admin", action="store_true", help="may manage staff and settings")
+    add.add_argument("--display-name", default="")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add.set_defaults(func=cmd_staff_add)
     return parser
 
 

@@ -28,3 +28,17 @@ app = rx.App(api_transformer=api)
 app.add_page(link_page, route=routes.LINK, on_load=LinkState.on_load, title="Your images")
 app.add_page(package_page, route=routes.PACKAGE, on_load=PackageState.on_load, title="Your images")
 app.add_page(viewer_page, route=routes.VIEWER, on_load=ViewerState.on_load, title="Viewer")
+
+# --- Staff admin (issue 7): pages under /admin, byte endpoints under /api/admin ------------
+from iep_app.api import admin as admin_api  # noqa: E402
+from iep_app.pages.admin_home import admin_home_page  # noqa: E402
+from iep_app.pages.admin_login import admin_login_page  # noqa: E402
+from iep_app.states.admin_common import AdminState  # noqa: E402
+from iep_app.states.admin_login import AdminLoginState  # noqa: E402
+
+api.add_route(routes.ADMIN_SESSION_ENDPOINT, admin_api.create_cookie, methods=["POST"])
+api.add_route(routes.ADMIN_SESSION_ENDPOINT, admin_api.delete_cookie, methods=["DELETE"])
+app.add_page(
+    admin_login_page, route=routes.ADMIN_LOGIN, on_load=AdminLoginState.on_load, title="Staff"
+)
+app.add_page(admin_home_page, route=routes.ADMIN, on_load=AdminState.guard, title="Staff")

@@ -88,7 +88,30 @@ class StaffUser(SQLModel, table=True):
     disabled: bool = False
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    # The TOTP time step last accepted: a code is good once, even inside its drift window.
+    totp_last_step: int | None = None
+    last_login_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class StaffSession(SQLModel, table=True):
+    """A staff browser signed in; tokens stored only hashed, ended after 30 minutes idle.
+
+    The row exists from the right password on; `second_factor_at` is set by the right
+    TOTP code, and only then does the session allow anything.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_pk: int = Field(foreign_key="staffuser.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    http_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    grant_hash: str | None = Field(default=None, max_length=64, unique=True)
+    grant_expires_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    second_factor_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    ended_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    ip: str = Field(default="", max_length=64)
 
 
 class Individual(SQLModel, table=True):
@@ -158,6 +181,12 @@ class Instance(SQLModel, table=True):
 class Transaction(SQLModel, table=True):
     """One package sent to one recipient; forwards are new transactions with a parent."""
 
+    # (column, id) pairs serve the staff list's keyset pagination in every sort order.
+    __table_args__ = (
+        Index("ix_transaction_created_at_id", "created_at", "id"),
+        Index("ix_transaction_available_until_id", "available_until", "id"),
+        Index("ix_transaction_last_activity_at_id", "last_activity_at", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     public_id: str | None = Field(default=None, max_length=16, unique=True, index=True)
     recipient_pk: int = Field(foreign_key="individual.id", index=True)
@@ -171,9 +200,14 @@ class Transaction(SQLModel, table=True):
     auth_destination: str = Field(max_length=320)
     language: str = Field(default="en", max_length=8)
     decline_reason: str = Field(default="", max_length=500)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp(index=True))
-    available_until: datetime = Field(sa_column=_timestamp(index=True))
+    # The patient of the package's images, kept here so staff can search 100,000 packages
+    # by patient without joining through every instance.
+    patient_pk: int | None = Field(default=None, foreign_key="patient.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    available_until: datetime = Field(sa_column=_timestamp())
     last_activity_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    # Staff "unlock": the hourly budget of one-time passwords counts from here.
+    codes_reset_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
 
 
 class TransactionInstance(SQLModel, table=True):
@@ -257,3 +291,5 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)
     sent_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    # Set when staff retried a failed message (the retry is a new row).
+    retried_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))

@@ -32,3 +32,40 @@ def frame_url(public_id: str, instance_pk: int, frame: int = 0, fmt: str = "png"
 def download_url(public_id: str) -> str:
     """The original files of the whole transaction, as a zip."""
     return f"{API_PREFIX}/{public_id}/download/originals.zip"
+
+
+# --- Staff admin pages and their byte endpoints -------------------------------------------
+ADMIN = "/admin"
+ADMIN_LOGIN = "/admin/login"
+ADMIN_TRANSACTIONS = "/admin/transactions"
+ADMIN_TRANSACTION = "/admin/transactions/[public_id]"
+ADMIN_SEND = "/admin/send"
+ADMIN_INDIVIDUALS = "/admin/individuals"
+ADMIN_INDIVIDUAL = "/admin/individuals/[individual]"
+ADMIN_ORGANISATION = "/admin/organisation"
+ADMIN_STAFF = "/admin/staff"
+ADMIN_OUTBOX = "/admin/outbox"
+ADMIN_AUDIT = "/admin/audit"
+ADMIN_API = "/api/admin"
+ADMIN_SESSION_ENDPOINT = "/api/admin/session"
+ADMIN_AUDIT_CSV = "/api/admin/audit.csv"
+
+
+def admin_transaction_url(public_id: str) -> str:
+    """The staff page of one transaction."""
+    return f"{ADMIN_TRANSACTIONS}/{public_id}"
+
+
+def admin_individual_url(individual_pk: int) -> str:
+    """The staff page of one individual."""
+    return f"{ADMIN_INDIVIDUALS}/{individual_pk}"
+
+
+def admin_thumbnail_url(storage_key: str) -> str:
+    """A stored instance's thumbnail, for signed-in staff only (ingest report, transaction)."""
+    return f"{ADMIN_API}/store/{storage_key}/thumbnail.jpg"
+
+
+def is_admin_path(path: str) -> bool:
+    """Whether a path is a staff page: the only places sign-in may send a browser back to."""
+    return (path == ADMIN or path.startswith(ADMIN + "/")) and "//" not in path and "\\" not in path

@@ -28,6 +28,25 @@ class Action:
     DECLINED = "declined"
     REVOKED = "revoked"
     ACCESS_DENIED = "access_denied"
+    # Staff accounts and the admin page.
+    STAFF_ADDED = "staff_added"
+    STAFF_SIGNED_IN = "staff_signed_in"
+    STAFF_SIGN_IN_FAILED = "staff_sign_in_failed"
+    STAFF_LOCKED = "staff_locked"
+    STAFF_SIGNED_OUT = "staff_signed_out"
+    STAFF_ENROLLED = "staff_enrolled"
+    STAFF_DISABLED = "staff_disabled"
+    STAFF_ENABLED = "staff_enabled"
+    STAFF_2FA_RESET = "staff_2fa_reset"
+    STAFF_ROLE_CHANGED = "staff_role_changed"
+    LINK_RESENT = "link_resent"
+    CODES_UNLOCKED = "codes_unlocked"
+    RETENTION_CHANGED = "retention_changed"
+    MESSAGE_ADDED = "message_added"
+    INDIVIDUAL_UPDATED = "individual_updated"
+    ORGANISATION_UPDATED = "organisation_updated"
+    OUTBOX_RETRIED = "outbox_retried"
+    AUDIT_EXPORTED = "audit_exported"
 
 
 def record(

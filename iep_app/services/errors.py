@@ -57,3 +57,19 @@ class NotAllowed(DomainError):
 
 class NothingToShare(DomainError):
     """A share found no usable image; nothing was created."""
+
+
+class SignInFailed(DomainError):
+    """Wrong username, password or code; `remaining` tries before a lock, when it may be told."""
+
+    def __init__(self, remaining: int | None = None) -> None:
+        super().__init__("sign-in failed")
+        self.remaining = remaining
+
+
+class AccountLocked(DomainError):
+    """Too many failed sign-ins; the account is locked until `until`."""
+
+    def __init__(self, until: object) -> None:
+        super().__init__("account locked")
+        self.until = until

@@ -1,0 +1,87 @@
+"""Staff byte endpoints: the HttpOnly staff cookie, thumbnails of stored files, the audit CSV."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from iep_app.api.guard import Denied, client_ip
+from iep_app.db import session_scope
+from iep_app.models import utcnow
+from iep_app.services import staff_sessions
+from iep_app.services.errors import NotAllowed, SessionEnded
+from iep_app.services.staff_sessions import COOKIE_NAME, StaffIdentity
+from iep_app.settings import get_settings
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def signed_in_staff(request: Request, *, admin: bool = False) -> StaffIdentity:
+    """The staff member whose HttpOnly cookie came with the request, re-checked in the database.
+
+    Raises:
+        Denied: 401 without a live staff session, 403 without the admin role when needed.
+    """
+    try:
+        with session_scope() as session:
+            return staff_sessions.authorise(
+                session=session,
+                secret_key=get_settings().secret_key,
+                token=request.cookies.get(COOKIE_NAME, ""),
+                now=utcnow(),
+                ip=client_ip(request),
+                admin=admin,
+                cookie=True,
+            )
+    except SessionEnded:
+        raise Denied(401) from None
+    except NotAllowed:
+        raise Denied(403) from None
+
+
+async def create_cookie(request: Request) -> Response:
+    """POST /api/admin/session {grant}: swap a signed-in tab's grant for the staff cookie."""
+    settings = get_settings()
+    try:
+        grant = str(json.loads(await request.body() or b"{}").get("grant", ""))
+    except (ValueError, AttributeError):
+        return JSONResponse({"error": "bad request"}, status_code=400, headers=NO_STORE)
+    try:
+        with session_scope() as session:
+            cookie = staff_sessions.redeem_cookie_grant(
+                session=session, secret_key=settings.secret_key, grant=grant, now=utcnow()
+            )
+    except SessionEnded:
+        return JSONResponse({"error": "session ended"}, status_code=401, headers=NO_STORE)
+    response = JSONResponse({"ok": True}, headers=NO_STORE)
+    # HttpOnly: page scripts cannot read it. Strict: no other site makes the browser send
+    # it. Path "/": the websocket handshake carries it too, so a new tab of a signed-in
+    # browser is signed in (every action still re-checks it in the database).
+    response.set_cookie(
+        COOKIE_NAME,
+        cookie,
+        httponly=True,
+        samesite="strict",
+        secure=settings.public_url.startswith("https://"),
+        path="/",
+    )
+    return response
+
+
+async def delete_cookie(request: Request) -> Response:
+    """DELETE /api/admin/session: sign out this browser (its session and cookie)."""
+    settings = get_settings()
+    with session_scope() as session:
+        staff_sessions.end(
+            session=session,
+            secret_key=settings.secret_key,
+            token=request.cookies.get(COOKIE_NAME, ""),
+            now=utcnow(),
+            ip=client_ip(request),
+            cookie=True,
+        )
+    response = JSONResponse({"ok": True}, headers=NO_STORE)
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict")
+    return response

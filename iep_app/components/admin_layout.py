@@ -1,0 +1,121 @@
+"""The frame of every staff page: navigation, who is signed in, and the page's content."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from iep_app import routes
+from iep_app.states.admin_common import AdminState
+
+T = AdminState.tr
+
+# (catalogue key, route, icon, admins only)
+NAVIGATION: list[tuple[str, str, str, bool]] = [
+    ("admin.nav.dashboard", routes.ADMIN, "layout-dashboard", False),
+]
+
+
+def _nav_item(key: str, route: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(T[key], size="2"), align="center", spacing="2"),
+        href=route,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        padding="0.35em 0.6em",
+        border_radius="6px",
+        _hover={"background": rx.color("gray", 4)},
+        data_testid=f"nav-{route.rsplit('/', 1)[-1] or 'admin'}",
+    )
+
+
+def _navigation() -> rx.Component:
+    items = []
+    for key, route, icon, admins_only in NAVIGATION:
+        item = _nav_item(key, route, icon)
+        items.append(
+            rx.cond(AdminState.staff_is_admin, item, rx.fragment()) if admins_only else item
+        )
+    return rx.vstack(*items, spacing="1", width="100%")
+
+
+def _header() -> rx.Component:
+    return rx.hstack(
+        rx.hstack(
+            rx.icon("shield-check", size=20, color=rx.color("teal", 10)),
+            rx.text(T["admin.title"], weight="bold", size="3"),
+            align="center",
+            spacing="2",
+        ),
+        rx.spacer(),
+        rx.cond(
+            AdminState.signed_in,
+            rx.hstack(
+                rx.text(AdminState.staff_name, size="2", data_testid="staff-name"),
+                rx.button(
+                    T["admin.sign_out"],
+                    variant="soft",
+                    size="1",
+                    on_click=AdminState.sign_out,
+                    data_testid="sign-out",
+                ),
+                align="center",
+            ),
+            rx.fragment(),
+        ),
+        padding="0.7em 1.2em",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        align="center",
+        width="100%",
+    )
+
+
+def admin_frame(*children: rx.Component, title: rx.Var | str) -> rx.Component:
+    """A staff page: nothing but a spinner until the session check on load succeeded."""
+    return rx.box(
+        _header(),
+        rx.hstack(
+            rx.box(_navigation(), width="13em", padding="1em 0.6em", flex_shrink="0"),
+            rx.box(
+                rx.cond(
+                    AdminState.signed_in,
+                    rx.vstack(rx.heading(title, size="6", as_="h1"), *children, spacing="4"),
+                    rx.center(rx.spinner(), padding="3em"),
+                ),
+                flex="1",
+                min_width="0",
+                padding="1em 1.5em 3em",
+            ),
+            align="start",
+            spacing="0",
+            width="100%",
+        ),
+        min_height="100vh",
+        background=rx.color("gray", 1),
+    )
+
+
+def field(label: rx.Var | str, control: rx.Component) -> rx.Component:
+    """A labelled form control."""
+    return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
+
+
+def status_badge(status: rx.Var) -> rx.Component:
+    """A transaction status as a coloured badge (labels from the catalogue)."""
+    return rx.badge(
+        T["admin.status." + status.to(str)],
+        color_scheme=rx.match(
+            status,
+            ("waiting", "gray"),
+            ("opened", "blue"),
+            ("verified", "cyan"),
+            ("viewed", "teal"),
+            ("downloaded", "green"),
+            ("forwarded", "violet"),
+            ("declined", "orange"),
+            ("revoked", "red"),
+            ("expired", "brown"),
+            "gray",
+        ),
+        data_testid="status",
+    )

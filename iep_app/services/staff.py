@@ -1,0 +1,305 @@
+"""Staff accounts: creation, sign-in with password and TOTP, lockout, and management by admins."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+import segno
+from sqlmodel import Session, col, func, select
+
+from iep_app.models import StaffUser
+from iep_app.services import audit, passwords, staff_sessions
+from iep_app.services.audit import Action
+from iep_app.services.errors import (
+    AccountLocked,
+    NotAllowed,
+    SignInFailed,
+    ValidationFailed,
+)
+from iep_app.services.staff_sessions import StaffIdentity, identity
+from iep_app.services.transactions import as_aware
+
+# Named policy, with its budget: 5 wrong passwords or codes in a row lock the account for
+# 15 minutes. A success resets the count.
+FAILURES_BEFORE_LOCK = 5
+LOCK_DURATION = timedelta(minutes=15)
+TOTP_DRIFT_STEPS = 1  # one 30-second step either side of the server's clock
+ANONYMOUS = "anonymous"
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What a person needs to add the account to an authenticator app."""
+
+    secret: str
+    uri: str
+    qr_data_uri: str
+
+
+@dataclass(frozen=True)
+class PasswordAccepted:
+    """The password was right; the code is still to come."""
+
+    session_token: str
+    needs_enrolment: bool
+
+
+def normalise_username(username: str) -> str:
+    """A username as stored: lower case letters, digits, dot, dash, underscore.
+
+    Raises:
+        ValidationFailed: not 2-64 such characters.
+    """
+    value = (username or "").strip().lower()
+    if not _USERNAME.match(value):
+        raise ValidationFailed(
+            "username", "Use 2 to 64 lower-case letters, digits, dots, dashes or underscores."
+        )
+    return value
+
+
+def enrolment(user: StaffUser, *, issuer: str) -> Enrolment:
+    """The TOTP secret, its otpauth:// URI and a QR code of it as an SVG data URI."""
+    assert user.totp_secret is not None
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
+    qr = segno.make(uri, error="m")
+    return Enrolment(secret=user.totp_secret, uri=uri, qr_data_uri=qr.svg_data_uri(scale=5))
+
+
+def add(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    is_admin: bool = False,
+    display_name: str = "",
+    actor: str,
+) -> StaffUser:
+    """Create a staff account with a fresh TOTP secret, to be enrolled at first sign-in.
+
+    Raises:
+        ValidationFailed: bad or taken username, or a weak password.
+    """
+    name = normalise_username(username)
+    passwords.check_strength(password, username=name)
+    if session.exec(select(StaffUser).where(StaffUser.username == name)).first():
+        raise ValidationFailed("username", "This username is taken.")
+    user = StaffUser(
+        username=name,
+        display_name=display_name.strip()[:200],
+        password_hash=passwords.hash_password(password),
+        totp_secret=pyotp.random_base32(),
+        is_admin=is_admin,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session=session, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin
+    )
+    return user
+
+
+def _locked_until(user: StaffUser, now: datetime) -> datetime | None:
+    if user.locked_until is not None and as_aware(user.locked_until) > now:
+        return as_aware(user.locked_until)
+    return None
+
+
+def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, step: str) -> int:
+    """Count one failure; lock at the budget. Returns the tries left before the lock."""
+    user.failed_logins += 1
+    actor = f"staff:{user.username}"
+    audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
+    remaining = max(FAILURES_BEFORE_LOCK - user.failed_logins, 0)
+    if remaining == 0:
+        user.locked_until = now + LOCK_DURATION
+        user.failed_logins = 0
+        audit.record(session=session, action=Action.STAFF_LOCKED, actor=actor, ip=ip)
+    # The failure must be stored even though the caller sees an error.
+    session.commit()
+    return remaining
+
+
+def sign_in_password(
+    *, session: Session, secret_key: str, username: str, password: str, now: datetime, ip: str = ""
+) -> PasswordAccepted:
+    """First step of sign-in: the password.
+
+    Raises:
+        SignInFailed: unknown username, disabled account or wrong password (one answer
+            for all, so the page does not tell which usernames exist).
+        AccountLocked: too many failures; the password was not even checked.
+    """
+    password = (password or "")[: passwords.MAX_LENGTH]
+    try:
+        name = normalise_username(username)
+    except ValidationFailed:
+        name = ""
+    user = session.exec(select(StaffUser).where(StaffUser.username == name)).first()
+    if user is None or user.disabled:
+        passwords.burn_time(password)
+        audit.record(
+            session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user"
+        )
+        session.commit()
+        raise SignInFailed()
+    until = _locked_until(user, now)
+    if until is not None:
+        passwords.burn_time(password)
+        raise AccountLocked(until)
+    if not passwords.verify_password(password, user.password_hash):
+        _count_failure(session, user, now, ip, "password")
+        raise SignInFailed()
+    token = staff_sessions.open_pending(
+        session=session, secret_key=secret_key, user=user, now=now, ip=ip
+    )
+    return PasswordAccepted(session_token=token, needs_enrolment=not user.totp_confirmed)
+
+
+def pending_enrolment(
+    *, session: Session, secret_key: str, session_token: str, now: datetime, issuer: str
+) -> Enrolment | None:
+    """The QR code and secret to show, if this half-open session's user has not enrolled.
+
+    Raises:
+        SessionEnded: the half-open session is unknown or too old.
+    """
+    _, user = staff_sessions.pending(
+        session=session, secret_key=secret_key, token=session_token, now=now
+    )
+    return None if user.totp_confirmed else enrolment(user, issuer=issuer)
+
+
+def _matching_step(secret: str, code: str, now: datetime) -> int | None:
+    totp = pyotp.TOTP(secret)
+    if not totp.verify(code, for_time=now, valid_window=TOTP_DRIFT_STEPS):
+        return None
+    here = totp.timecode(now)
+    for offset in range(-TOTP_DRIFT_STEPS, TOTP_DRIFT_STEPS + 1):
+        if totp.at(now, counter_offset=offset) == code:
+            return here + offset
+    return None
+
+
+def sign_in_code(
+    *, session: Session, secret_key: str, session_token: str, code: str, now: datetime, ip: str = ""
+) -> StaffIdentity:
+    """Second step: the 6-digit TOTP code completes the session (and the enrolment).
+
+    Raises:
+        SessionEnded: no half-open session for this token, or it is older than 5 minutes.
+        SignInFailed: wrong or already used code, with the tries left before the lock.
+        AccountLocked: the account locked meanwhile.
+    """
+    row, user = staff_sessions.pending(
+        session=session, secret_key=secret_key, token=session_token, now=now
+    )
+    until = _locked_until(user, now)
+    if until is not None:
+        raise AccountLocked(until)
+    code = "".join(ch for ch in (code or "")[:32] if not ch.isspace())
+    step = _matching_step(user.totp_secret or "", code, now) if len(code) == 6 else None
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        raise SignInFailed(_count_failure(session, user, now, ip, "code"))
+    actor = f"staff:{user.username}"
+    if not user.totp_confirmed:
+        user.totp_confirmed = True
+        audit.record(session=session, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)
+    user.totp_last_step = step
+    user.failed_logins = 0
+    user.last_login_at = now
+    row.second_factor_at = now
+    row.last_seen_at = now
+    audit.record(session=session, action=Action.STAFF_SIGNED_IN, actor=actor, ip=ip)
+    return identity(user)
+
+
+def list_staff(*, session: Session) -> list[StaffUser]:
+    """Every account, by username."""
+    return list(session.exec(select(StaffUser).order_by(col(StaffUser.username))))
+
+
+def _managed(session: Session, by: StaffIdentity, staff_pk: int) -> StaffUser:
+    if not by.is_admin:
+        raise NotAllowed()
+    user = session.get(StaffUser, staff_pk)
+    if user is None:
+        raise NotAllowed()
+    return user
+
+
+def _other_active_admins(session: Session, user: StaffUser) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(StaffUser)
+        .where(
+            col(StaffUser.is_admin).is_(True),
+            col(StaffUser.disabled).is_(False),
+            StaffUser.id != user.id,
+        )
+    ).one()
+
+
+def set_disabled(
+    *, session: Session, by: StaffIdentity, staff_pk: int, disabled: bool, now: datetime
+) -> StaffUser:
+    """Disable (ending every session) or re-enable an account; admins only.
+
+    Raises:
+        NotAllowed: not an admin, unknown account, or it would leave no active admin.
+    """
+    user = _managed(session, by, staff_pk)
+    if disabled and user.is_admin and _other_active_admins(session, user) == 0:
+        raise NotAllowed()
+    user.disabled = disabled
+    if disabled:
+        staff_sessions.end_all(session=session, staff_pk=staff_pk, now=now)
+    else:
+        user.failed_logins, user.locked_until = 0, None
+    action = Action.STAFF_DISABLED if disabled else Action.STAFF_ENABLED
+    audit.record(session=session, action=action, actor=by.actor, username=user.username)
+    return user
+
+
+def reset_second_factor(
+    *, session: Session, by: StaffIdentity, staff_pk: int, now: datetime
+) -> StaffUser:
+    """Give an account a new TOTP secret, enrolled at its next sign-in; admins only.
+
+    Raises:
+        NotAllowed: not an admin, or unknown account.
+    """
+    user = _managed(session, by, staff_pk)
+    user.totp_secret = pyotp.random_base32()
+    user.totp_confirmed = False
+    user.totp_last_step = None
+    staff_sessions.end_all(session=session, staff_pk=staff_pk, now=now)
+    audit.record(
+        session=session, action=Action.STAFF_2FA_RESET, actor=by.actor, username=user.username
+    )
+    return user
+
+
+def set_admin(*, session: Session, by: StaffIdentity, staff_pk: int, is_admin: bool) -> StaffUser:
+    """Give or take the admin role; admins only, and never the last active admin's.
+
+    Raises:
+        NotAllowed: not an admin, unknown account, or it would leave no active admin.
+    """
+    user = _managed(session, by, staff_pk)
+    if not is_admin and user.is_admin and _other_active_admins(session, user) == 0:
+        raise NotAllowed()
+    user.is_admin = is_admin
+    audit.record(
+        session=session,
+        action=Action.STAFF_ROLE_CHANGED,
+        actor=by.actor,
+        username=user.username,
+        admin=is_admin,
+    )
+    return user

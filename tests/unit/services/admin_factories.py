@@ -1,0 +1,52 @@
+"""Builders for the staff side: accounts, signed-in sessions, TOTP codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyotp
+from sqlmodel import Session
+
+from iep_app.models import StaffUser, utcnow
+from iep_app.services import staff
+from iep_app.services.staff_sessions import StaffIdentity
+from iep_app.settings import Settings
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_staff(
+    session: Session, *, username: str = "alice", admin: bool = False, password: str = PASSWORD
+) -> StaffUser:
+    user = staff.add(
+        session=session, username=username, password=password, is_admin=admin, actor="cli"
+    )
+    session.commit()
+    return user
+
+
+def code_for(user: StaffUser, now: datetime, offset: int = 0) -> str:
+    return pyotp.TOTP(user.totp_secret).at(now, counter_offset=offset)
+
+
+def sign_in(
+    session: Session, settings: Settings, user: StaffUser, *, now: datetime | None = None
+) -> tuple[str, StaffIdentity]:
+    """Password and code: a complete session token and who it is."""
+    now = now or utcnow()
+    accepted = staff.sign_in_password(
+        session=session,
+        secret_key=settings.secret_key,
+        username=user.username,
+        password=PASSWORD,
+        now=now,
+    )
+    who = staff.sign_in_code(
+        session=session,
+        secret_key=settings.secret_key,
+        session_token=accepted.session_token,
+        code=code_for(user, now),
+        now=now,
+    )
+    session.commit()
+    return accepted.session_token, who

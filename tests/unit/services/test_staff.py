@@ -1,0 +1,263 @@
+"""Staff sign-in (password + TOTP), lockout and account management, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pyotp
+import pytest
+from sqlmodel import select
+
+from iep_app.models import AuditEvent, StaffSession, utcnow
+from iep_app.services import staff, staff_sessions
+from iep_app.services.audit import Action
+from iep_app.services.errors import (
+    AccountLocked,
+    NotAllowed,
+    SessionEnded,
+    SignInFailed,
+    ValidationFailed,
+)
+from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff, sign_in
+
+
+def _password(session, settings, username="alice", password=PASSWORD, now=None):
+    accepted = staff.sign_in_password(
+        session=session,
+        secret_key=settings.secret_key,
+        username=username,
+        password=password,
+        now=now or utcnow(),
+        ip="10.0.0.7",
+    )
+    session.commit()
+    return accepted
+
+
+def _code(session, settings, token, code, now=None):
+    return staff.sign_in_code(
+        session=session,
+        secret_key=settings.secret_key,
+        session_token=token,
+        code=code,
+        now=now or utcnow(),
+        ip="10.0.0.7",
+    )
+
+
+def _actions(session):
+    return [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_a_new_account_has_an_unconfirmed_secret_and_is_audited(session):
+    user = make_staff(session, username="Alice.Smith", admin=True)
+    assert user.username == "alice.smith"
+    assert user.is_admin and not user.totp_confirmed
+    assert len(user.totp_secret) == 32
+    assert PASSWORD not in user.password_hash
+    assert _actions(session) == [Action.STAFF_ADDED]
+
+
+def test_usernames_are_checked_and_unique(session):
+    make_staff(session)
+    with pytest.raises(ValidationFailed):
+        make_staff(session, username="ALICE")
+    with pytest.raises(ValidationFailed):
+        make_staff(session, username="a b")
+    with pytest.raises(ValidationFailed):
+        make_staff(session, username="bob", password="short")
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer(session, settings):
+    make_staff(session)
+    with pytest.raises(SignInFailed) as unknown:
+        _password(session, settings, username="mallory")
+    with pytest.raises(SignInFailed) as wrong:
+        _password(session, settings, password="not the password")
+    assert unknown.value.remaining is None and wrong.value.remaining is None
+    assert _actions(session).count(Action.STAFF_SIGN_IN_FAILED) == 2
+    assert not session.exec(select(StaffSession)).all()
+
+
+def test_first_sign_in_shows_the_enrolment_and_the_code_completes_it(session, settings):
+    user = make_staff(session)
+    now = utcnow()
+    accepted = _password(session, settings, now=now)
+    assert accepted.needs_enrolment
+    shown = staff.pending_enrolment(
+        session=session,
+        secret_key=settings.secret_key,
+        session_token=accepted.session_token,
+        now=now,
+        issuer="iep St Elsewhere",
+    )
+    assert shown.secret == user.totp_secret
+    assert shown.uri.startswith("otpauth://totp/") and f"secret={user.totp_secret}" in shown.uri
+    assert shown.qr_data_uri.startswith("data:image/svg+xml")
+    who = _code(session, settings, accepted.session_token, code_for(user, now), now)
+    session.commit()
+    assert who.username == "alice" and who.actor == "staff:alice"
+    session.refresh(user)
+    assert user.totp_confirmed
+    assert Action.STAFF_ENROLLED in _actions(session)
+    later = now + timedelta(minutes=1)
+    again = _password(session, settings, now=later)
+    assert not again.needs_enrolment
+    assert (
+        staff.pending_enrolment(
+            session=session,
+            secret_key=settings.secret_key,
+            session_token=again.session_token,
+            now=later,
+            issuer="x",
+        )
+        is None
+    )
+
+
+def test_a_password_alone_opens_nothing(session, settings):
+    make_staff(session)
+    accepted = _password(session, settings)
+    with pytest.raises(SessionEnded):
+        staff_sessions.authorise(
+            session=session,
+            secret_key=settings.secret_key,
+            token=accepted.session_token,
+            now=utcnow(),
+        )
+
+
+def test_one_step_of_clock_drift_is_allowed_but_not_two(session, settings):
+    user = make_staff(session)
+    now = utcnow()
+    token = _password(session, settings, now=now).session_token
+    with pytest.raises(SignInFailed) as too_old:
+        _code(session, settings, token, code_for(user, now, offset=-2), now)
+    assert too_old.value.remaining == 4
+    _code(session, settings, token, code_for(user, now, offset=-1), now)
+
+
+def test_a_code_is_good_only_once(session, settings):
+    user = make_staff(session)
+    now = utcnow()
+    first = _password(session, settings, now=now).session_token
+    _code(session, settings, first, code_for(user, now), now)
+    session.commit()
+    second = _password(session, settings, now=now).session_token
+    with pytest.raises(SignInFailed):
+        _code(session, settings, second, code_for(user, now), now)
+
+
+def test_the_code_must_come_within_five_minutes(session, settings):
+    user = make_staff(session)
+    now = utcnow()
+    token = _password(session, settings, now=now).session_token
+    late = now + timedelta(minutes=5)
+    with pytest.raises(SessionEnded):
+        _code(session, settings, token, code_for(user, late), late)
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(session, settings):
+    user = make_staff(session)
+    now = utcnow()
+    for _ in range(3):
+        with pytest.raises(SignInFailed):
+            _password(session, settings, password="wrong password!!", now=now)
+    token = _password(session, settings, now=now).session_token
+    with pytest.raises(SignInFailed) as fourth:
+        _code(
+            session, settings, token, "000000" if code_for(user, now) != "000000" else "111111", now
+        )
+    assert fourth.value.remaining == 1
+    with pytest.raises(SignInFailed):
+        _password(session, settings, password="wrong password!!", now=now)
+    assert Action.STAFF_LOCKED in _actions(session)
+    with pytest.raises(AccountLocked):
+        _password(session, settings, now=now + timedelta(minutes=14))
+    with pytest.raises(AccountLocked):
+        _code(session, settings, token, code_for(user, now), now)
+    accepted = _password(session, settings, now=now + timedelta(minutes=15))
+    _code(
+        session,
+        settings,
+        accepted.session_token,
+        code_for(user, now + timedelta(minutes=15)),
+        now + timedelta(minutes=15),
+    )
+
+
+def test_a_success_resets_the_failure_count(session, settings):
+    user = make_staff(session)
+    now = utcnow()
+    for _ in range(4):
+        with pytest.raises(SignInFailed):
+            _password(session, settings, password="wrong password!!", now=now)
+    sign_in(session, settings, user, now=now)
+    session.refresh(user)
+    assert user.failed_logins == 0 and user.locked_until is None
+
+
+def test_disabling_ends_sessions_and_refuses_sign_in(session, settings):
+    admin = make_staff(session, username="root", admin=True)
+    user = make_staff(session)
+    _, by = sign_in(session, settings, admin)
+    token, _ = sign_in(session, settings, user)
+    staff.set_disabled(session=session, by=by, staff_pk=user.id, disabled=True, now=utcnow())
+    session.commit()
+    with pytest.raises(SessionEnded):
+        staff_sessions.authorise(
+            session=session, secret_key=settings.secret_key, token=token, now=utcnow()
+        )
+    with pytest.raises(SignInFailed):
+        _password(session, settings)
+    staff.set_disabled(session=session, by=by, staff_pk=user.id, disabled=False, now=utcnow())
+    session.commit()
+    _password(session, settings)
+
+
+def test_resetting_the_second_factor_asks_for_a_new_enrolment(session, settings):
+    admin = make_staff(session, username="root", admin=True)
+    user = make_staff(session)
+    _, by = sign_in(session, settings, admin)
+    token, _ = sign_in(session, settings, user)
+    old_secret = user.totp_secret
+    staff.reset_second_factor(session=session, by=by, staff_pk=user.id, now=utcnow())
+    session.commit()
+    session.refresh(user)
+    assert user.totp_secret != old_secret and not user.totp_confirmed
+    with pytest.raises(SessionEnded):
+        staff_sessions.authorise(
+            session=session, secret_key=settings.secret_key, token=token, now=utcnow()
+        )
+    assert _password(session, settings).needs_enrolment
+    assert Action.STAFF_2FA_RESET in _actions(session)
+
+
+def test_only_admins_manage_staff_and_the_last_admin_stays(session, settings):
+    admin = make_staff(session, username="root", admin=True)
+    user = make_staff(session)
+    _, as_admin = sign_in(session, settings, admin)
+    _, as_staff = sign_in(session, settings, user)
+    with pytest.raises(NotAllowed):
+        staff.set_disabled(
+            session=session, by=as_staff, staff_pk=admin.id, disabled=True, now=utcnow()
+        )
+    with pytest.raises(NotAllowed):
+        staff.reset_second_factor(session=session, by=as_staff, staff_pk=admin.id, now=utcnow())
+    with pytest.raises(NotAllowed):
+        staff.set_disabled(
+            session=session, by=as_admin, staff_pk=admin.id, disabled=True, now=utcnow()
+        )
+    with pytest.raises(NotAllowed):
+        staff.set_admin(session=session, by=as_admin, staff_pk=admin.id, is_admin=False)
+    staff.set_admin(session=session, by=as_admin, staff_pk=user.id, is_admin=True)
+    staff.set_admin(session=session, by=as_admin, staff_pk=admin.id, is_admin=False)
+    session.commit()
+    assert [u.is_admin for u in staff.list_staff(session=session)] == [True, False]
+
+
+def test_the_enrolment_uri_works_in_an_authenticator(session):
+    user = make_staff(session)
+    shown = staff.enrolment(user, issuer="iep")
+    parsed = pyotp.parse_uri(shown.uri)
+    assert parsed.now() == pyotp.TOTP(user.totp_secret).now()
