@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from iep_app.api.guard import Denied, client_ip
 from iep_app.db import session_scope
+from iep_app.dicom.render import RenderError, render_thumbnail
+from iep_app.dicom.store import FileStore
 from iep_app.models import utcnow
 from iep_app.services import staff_sessions
 from iep_app.services.errors import NotAllowed, SessionEnded
@@ -85,3 +88,24 @@ async def delete_cookie(request: Request) -> Response:
     response = JSONResponse({"ok": True}, headers=NO_STORE)
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict")
     return response
+
+
+async def stored_thumbnail(request: Request) -> Response:
+    """GET /api/admin/store/{key}/thumbnail.jpg: a stored instance's thumbnail, staff only."""
+    try:
+        signed_in_staff(request)
+        path = FileStore(get_settings().store_dir).path_of(request.path_params["key"])
+    except Denied as denied:
+        return denied.response()
+    except ValueError:
+        return Response(status_code=404, headers=NO_STORE)
+    if not path.is_file():
+        return Response(status_code=404, headers=NO_STORE)
+    try:
+        data = await run_in_threadpool(render_thumbnail, path)
+    except RenderError:
+        return Response(status_code=422, headers=NO_STORE)
+    # Private: a shared cache must never keep patient images.
+    return Response(
+        data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"}
+    )

@@ -12,6 +12,7 @@ T = AdminState.tr
 # (catalogue key, route, icon, admins only)
 NAVIGATION: list[tuple[str, str, str, bool]] = [
     ("admin.nav.dashboard", routes.ADMIN, "layout-dashboard", False),
+    ("admin.nav.transactions", routes.ADMIN_TRANSACTIONS, "list", False),
 ]
 
 
@@ -95,9 +96,9 @@ def admin_frame(*children: rx.Component, title: rx.Var | str) -> rx.Component:
     )
 
 
-def field(label: rx.Var | str, control: rx.Component) -> rx.Component:
+def field(label: rx.Var | str, control: rx.Component, width: str = "auto") -> rx.Component:
     """A labelled form control."""
-    return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
+    return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width=width)
 
 
 def status_badge(status: rx.Var) -> rx.Component:

@@ -127,12 +127,16 @@ def request_code(
     transactions.ensure_available(transaction, now)
     # Lock the transaction row (PostgreSQL) so two clicks at once cannot both pass the cap.
     session.exec(select(Transaction).where(Transaction.id == transaction.id).with_for_update())
+    # Staff "unlock" restarts the count: codes sent before codes_reset_at no longer count.
+    since = now - timedelta(hours=1)
+    if transaction.codes_reset_at is not None:
+        since = max(since, transactions.as_aware(transaction.codes_reset_at))
     sent_last_hour = session.exec(
         select(func.count())
         .select_from(OtpChallenge)
         .where(
             OtpChallenge.transaction_pk == transaction.id,
-            col(OtpChallenge.created_at) > now - timedelta(hours=1),
+            col(OtpChallenge.created_at) > since,
         )
     ).one()
     if sent_last_hour >= CODES_PER_HOUR:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from iep_app.models import AuditEvent, utcnow
+from iep_app.models import AuditEvent, Transaction, utcnow
 
 
 class Action:
@@ -80,6 +81,13 @@ def record(
         ip=ip[:64],
     )
     session.add(event)
+    if transaction_pk is not None:
+        # Everything audited on a package is activity: staff's "last activity" stays current.
+        session.exec(
+            update(Transaction)  # type: ignore[call-overload]
+            .where(col(Transaction.id) == transaction_pk)
+            .values(last_activity_at=event.at)
+        )
     return event
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from iep_app.models import (
     AccessLink,
@@ -14,6 +14,8 @@ from iep_app.models import (
     Instance,
     Organisation,
     Progress,
+    Series,
+    Study,
     Transaction,
     TransactionInstance,
     TransactionStatus,
@@ -91,6 +93,7 @@ def create(
     transaction = Transaction(
         recipient_pk=recipient.id,
         parent_pk=parent.id if parent else None,
+        patient_pk=patient_of(session=session, instances=instances),
         sent_by=sent_by[:200],
         auth_method=recipient.auth_method,
         auth_destination=auth_destination(recipient),
@@ -108,6 +111,20 @@ def create(
     session.flush()
     token = issue_link(session=session, secret_key=secret_key, transaction=transaction)
     return NewTransaction(transaction=transaction, link_token=token)
+
+
+def patient_of(*, session: Session, instances: Sequence[Instance]) -> int | None:
+    """The patient whose images these are (the first, should files disagree), or None."""
+    series_pks = {i.series_pk for i in instances}
+    if not series_pks:
+        return None
+    query = (
+        select(Study.patient_pk)
+        .join(Series, col(Series.study_pk) == col(Study.id))
+        .where(col(Series.id).in_(series_pks))
+        .order_by(col(Study.patient_pk))
+    )
+    return session.exec(query).first()
 
 
 def by_link(*, session: Session, secret_key: str, token: str) -> Transaction:

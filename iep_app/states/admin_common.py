@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
@@ -13,6 +14,11 @@ from iep_app.services import staff_sessions
 from iep_app.services.errors import NotAllowed, SessionEnded
 from iep_app.services.staff_sessions import COOKIE_NAME, StaffIdentity
 from iep_app.states.common import I18nState, now, settings
+
+
+def short_time(moment: datetime | None) -> str:
+    """DD/MM/YYYY HH:MM (UTC), compact for tables."""
+    return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def cookie_script(method: str, grant: str = "") -> str:
@@ -83,17 +89,21 @@ class AdminState(I18nState):
         target = path if routes.is_admin_path(path) and path != routes.ADMIN_LOGIN else routes.ADMIN
         return rx.redirect(f"{routes.ADMIN_LOGIN}?next={target}")
 
-    def _refused(self, session: Session, *, admin: bool = False):  # type: ignore[no-untyped-def]
-        """Shared start of handlers: None to go on, or the event that answers a refusal."""
-        if self._staff(session, admin=admin) is not None:
-            return None
+    def _refusal(self) -> rx.event.EventSpec:
+        """The answer when `_staff()` said no: sign in again, or back home without the role."""
         return self._to_login() if not self.signed_in else rx.redirect(routes.ADMIN)
+
+    def _path_tail(self) -> str:
+        """The last part of the page's path: the ID in /admin/transactions/NS000708."""
+        return str(self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1][:64]
 
     @rx.event
     def guard(self):
         """on_load of pages that only need a signed-in person."""
         with session_scope() as session:
-            return self._refused(session)
+            if self._staff(session) is None:
+                return self._refusal()
+        return None
 
     @rx.event
     def sign_out(self):

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 import subprocess
+import uuid
+from pathlib import Path
 
 import pyotp
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+from pydicom.data import get_testdata_file
 
+from iep_app.states.admin_transaction import AdminTransactionState
+from iep_app.states.admin_transactions import AdminTransactionsState
 from tests.e2e.conftest import IEP, ROOT
+from tests.support.smtp import one_time_password, start_link
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +55,7 @@ def _sign_in(page: Page, portal, username: str, secret: str, *, path: str = "/ad
 
 
 def test_admin_pages_show_the_sign_in_to_anonymous_visitors(portal, page: Page):
-    for path in ("/admin",):
+    for path in ("/admin", "/admin/transactions", "/admin/transactions/NS000001"):
         page.goto(f"{portal.url}{path}")
         expect(page.get_by_test_id("password")).to_be_visible()
         expect(page.get_by_test_id("staff-name")).to_have_count(0)
@@ -67,3 +73,108 @@ def test_staff_signs_in_with_password_and_totp_and_signs_out(portal, page: Page)
     expect(page.get_by_test_id("password")).to_be_visible()
     page.goto(f"{portal.url}/admin")
     expect(page.get_by_test_id("password")).to_be_visible()
+
+
+# Speaks socket.io over a raw websocket, as any client could, and fires one event.
+_RAW_EVENT = """async ({url, token, name, payload, path}) => {
+  const ws = new WebSocket(url.replace(/^http/, 'ws') + '/_event/?EIO=4&transport=websocket&token=' + token);
+  const frames = [];
+  ws.onmessage = (m) => {
+    frames.push(m.data);
+    if (m.data.startsWith('0{')) ws.send('40/_event,');
+    else if (m.data.startsWith('40/_event')) ws.send('42/_event,' + JSON.stringify(
+      ['event', {name, payload, router_data: {pathname: path, asPath: path}}]));
+    else if (m.data === '2') ws.send('3');
+  };
+  await new Promise((done) => setTimeout(done, 2500));
+  ws.close();
+  return frames;
+}"""
+
+
+def _raw_event(page: Page, portal, token: str, name: str, payload: dict, path: str) -> str:
+    frames = page.evaluate(
+        _RAW_EVENT,
+        {"url": portal.url, "token": token, "name": name, "payload": payload, "path": path},
+    )
+    assert any(f.startswith("40/_event") for f in frames), frames  # the socket did connect
+    return "\n".join(frames)
+
+
+def _share_by_cli(portal) -> str:
+    result = portal.iep(
+        "share",
+        str(Path(get_testdata_file("CT_small.dcm"))),
+        "--to",
+        "casey@example.org",
+        "--otp-email",
+        "casey.codes@example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().split(":")[0].split()[-1]
+
+
+def _find(page: Page, public_id: str):
+    page.get_by_test_id("list-search").fill(public_id)
+    page.get_by_test_id("list-apply").click()
+    rows = page.get_by_test_id("transaction-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first.get_by_test_id("row-id")).to_have_text(public_id)
+    return rows.first
+
+
+def test_staff_see_a_share_opened_and_revoke_it(portal, page: Page, browser: Browser):
+    secret = _add_staff(portal, "librarian", admin=True)
+    public_id = _share_by_cli(portal)
+    email = portal.smtp.wait_for(to="casey@example.org")
+    _sign_in(page, portal, "librarian", secret, path="/admin/transactions")
+    expect(_find(page, public_id).get_by_test_id("status")).to_have_text("waiting")
+
+    recipient = browser.new_context().new_page()
+    recipient.goto(start_link(email))
+    expect(recipient.get_by_role("button", name="Click here to start")).to_be_visible()
+    page.reload()
+    expect(_find(page, public_id).get_by_test_id("status")).to_have_text("opened")
+
+    received = len(portal.smtp.messages)
+    recipient.get_by_role("button", name="Click here to start").click()
+    code = one_time_password(portal.smtp.wait_for(to="casey.codes@example.org", after=received))
+    recipient.get_by_test_id("code").fill(code)
+    recipient.get_by_test_id("verify").click()
+    expect(recipient.get_by_test_id("public-id")).to_have_text(public_id)
+
+    # Neither an anonymous client nor the recipient's own tab gets anything from admin
+    # handlers called directly over the websocket. (The ID is sent in lower case, which the
+    # pages accept: an upper-case ID in the answer could only come from the database.)
+    anonymous = browser.new_context().new_page()
+    anonymous.goto(f"{portal.url}/admin/login")
+    tab_token = recipient.evaluate("() => sessionStorage.getItem('token')")
+    path = f"/admin/transactions/{public_id.lower()}"
+    for client, token in ((anonymous, str(uuid.uuid4())), (recipient, tab_token)):
+        for state, handler, payload in (
+            (AdminTransactionState, "on_load", {}),
+            (AdminTransactionState, "revoke", {"form_data": {"onward": "on"}}),
+            (AdminTransactionsState, "apply", {"form_data": {"search": public_id.lower()}}),
+        ):
+            name = f"{state.get_full_name()}.{handler}"
+            seen = _raw_event(client, portal, token, name, payload, path)
+            for secret_thing in (public_id, "casey", "CompressedSamples", '"found":true'):
+                assert secret_thing not in seen
+    recipient.reload()
+    expect(recipient.get_by_test_id("public-id")).to_have_text(public_id)
+
+    page.get_by_test_id("row-id").click()
+    expect(page.get_by_test_id("tx-id")).to_have_text(public_id)
+    expect(page.get_by_test_id("status").first).to_have_text("verified")
+    events = page.get_by_test_id("timeline-event")
+    expect(events.filter(has_text="Link opened")).to_have_count(1)
+    expect(events.filter(has_text="Code sent").first).to_contain_text("c***@e***.org")
+    page.get_by_test_id("revoke").click()
+    page.get_by_test_id("revoke-confirm").click()
+    expect(page.get_by_test_id("status").first).to_have_text("revoked")
+    expect(events.filter(has_text="Revoked")).to_have_count(1)
+
+    recipient.reload()
+    expect(recipient.get_by_test_id("closed")).to_have_text(
+        "This package has been withdrawn by the sender."
+    )

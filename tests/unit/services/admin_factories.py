@@ -50,3 +50,20 @@ def sign_in(
     )
     session.commit()
     return accepted.session_token, who
+
+
+def make_patient(session: Session, *, patient_id: str, name: str, birth: str = "19700101"):
+    from iep_app.models import Patient
+
+    patient = Patient(patient_id=patient_id, patient_name=name, birth_date=birth)
+    session.add(patient)
+    session.flush()
+    return patient
+
+
+def as_staff(session: Session, *, admin: bool = True) -> StaffIdentity:
+    """A StaffIdentity without going through sign-in (services take who is acting)."""
+    from iep_app.services.staff_sessions import identity
+
+    user = make_staff(session, username="root" if admin else "clerk", admin=admin)
+    return identity(user)

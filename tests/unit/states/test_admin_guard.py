@@ -88,9 +88,9 @@ def _snapshot(engine) -> dict[str, list]:
 
 
 @pytest.fixture
-def world(engine, monkeypatch):
+def world(use_engine):
     """A transaction, a signed-in staff member elsewhere, and a verified recipient session."""
-    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    engine = use_engine
     settings = get_settings()
     with db.session_scope(engine) as session:
         created = make_transaction(session, settings)

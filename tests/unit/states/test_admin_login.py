@@ -15,14 +15,13 @@ from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff
 
 
 @pytest.fixture
-def login(engine, monkeypatch):
-    monkeypatch.setattr(db, "get_engine", lambda: engine)
+def login(use_engine):
     root = rx.State(_reflex_internal_init=True)
     return root.get_substate(AdminLoginState.get_full_name().split(".")[1:])
 
 
-def test_password_then_code_signs_the_tab_in(login, engine):
-    with db.session_scope(engine) as session:
+def test_password_then_code_signs_the_tab_in(login, use_engine):
+    with db.session_scope(use_engine) as session:
         user = make_staff(session)
     AdminLoginState.event_handlers["submit_password"].fn(
         login, {"username": "alice", "password": PASSWORD}
@@ -36,32 +35,32 @@ def test_password_then_code_signs_the_tab_in(login, engine):
     assert login._staff_token and login.signed_in and login.staff_name == "alice"
     AdminState.event_handlers["guard"].fn(login)
     assert login.signed_in
-    with db.session_scope(engine) as session:
+    with db.session_scope(use_engine) as session:
         row = session.exec(select(StaffSession)).one()
         assert row.second_factor_at is not None and row.grant_hash is not None
 
 
-def test_a_code_without_the_password_step_does_nothing(login, engine):
-    with db.session_scope(engine) as session:
+def test_a_code_without_the_password_step_does_nothing(login, use_engine):
+    with db.session_scope(use_engine) as session:
         user = make_staff(session)
     login.phase = "code"  # a client cannot set this, but even so:
     AdminLoginState.event_handlers["submit_code"].fn(login, {"code": code_for(user, utcnow())})
     assert not login._staff_token and not login.signed_in
-    with db.session_scope(engine) as session:
+    with db.session_scope(use_engine) as session:
         assert not session.exec(select(StaffSession)).all()
 
 
 @pytest.mark.parametrize("form", [None, "alice", ["alice"], {"username": ["a"], "password": 3}])
-def test_malformed_sign_in_data_is_refused_quietly(login, engine, form):
-    with db.session_scope(engine) as session:
+def test_malformed_sign_in_data_is_refused_quietly(login, use_engine, form):
+    with db.session_scope(use_engine) as session:
         make_staff(session)
     AdminLoginState.event_handlers["submit_password"].fn(login, form)
     assert login.phase == "password" and login.error
     assert AdminLoginState.event_handlers["cookie_ready"].fn(login, 200) is None
 
 
-def test_wrong_code_says_how_many_tries_are_left(login, engine):
-    with db.session_scope(engine) as session:
+def test_wrong_code_says_how_many_tries_are_left(login, use_engine):
+    with db.session_scope(use_engine) as session:
         user = make_staff(session)
     AdminLoginState.event_handlers["submit_password"].fn(
         login, {"username": "alice", "password": PASSWORD}
