@@ -33,10 +33,12 @@ app.add_page(viewer_page, route=routes.VIEWER, on_load=ViewerState.on_load, titl
 from iep_app.api import admin as admin_api  # noqa: E402
 from iep_app.pages.admin_home import admin_home_page  # noqa: E402
 from iep_app.pages.admin_login import admin_login_page  # noqa: E402
+from iep_app.pages.admin_send import admin_send_page  # noqa: E402
 from iep_app.pages.admin_transaction import admin_transaction_page  # noqa: E402
 from iep_app.pages.admin_transactions import admin_transactions_page  # noqa: E402
 from iep_app.states.admin_common import AdminState  # noqa: E402
 from iep_app.states.admin_login import AdminLoginState  # noqa: E402
+from iep_app.states.admin_send import AdminSendState  # noqa: E402
 from iep_app.states.admin_transaction import AdminTransactionState  # noqa: E402
 from iep_app.states.admin_transactions import AdminTransactionsState  # noqa: E402
 
@@ -47,6 +49,7 @@ app.add_page(
     admin_login_page, route=routes.ADMIN_LOGIN, on_load=AdminLoginState.on_load, title="Staff"
 )
 app.add_page(admin_home_page, route=routes.ADMIN, on_load=AdminState.guard, title="Staff")
+app.add_page(admin_send_page, route=routes.ADMIN_SEND, on_load=AdminSendState.on_load, title="Send")
 app.add_page(
     admin_transactions_page,
     route=routes.ADMIN_TRANSACTIONS,

@@ -12,6 +12,7 @@ T = AdminState.tr
 # (catalogue key, route, icon, admins only)
 NAVIGATION: list[tuple[str, str, str, bool]] = [
     ("admin.nav.dashboard", routes.ADMIN, "layout-dashboard", False),
+    ("admin.nav.send", routes.ADMIN_SEND, "send", False),
     ("admin.nav.transactions", routes.ADMIN_TRANSACTIONS, "list", False),
 ]
 
@@ -119,4 +120,23 @@ def status_badge(status: rx.Var) -> rx.Component:
             "gray",
         ),
         data_testid="status",
+    )
+
+
+def series_card(series: rx.Var, caption: rx.Var, test_id: str = "series") -> rx.Component:
+    """A series: its thumbnail (from the staff-only endpoint), title and a caption."""
+    return rx.card(
+        rx.vstack(
+            rx.cond(
+                series["thumbnail"] != "",
+                rx.image(
+                    src=series["thumbnail"], width="96px", height="96px", background="black", alt=""
+                ),
+                rx.fragment(),
+            ),
+            rx.text(series["title"], size="2", weight="medium"),
+            rx.text(caption, size="1", color_scheme="gray"),
+            spacing="1",
+        ),
+        data_testid=test_id,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from iep_app.components.admin_layout import admin_frame, status_badge
+from iep_app.components.admin_layout import admin_frame, series_card, status_badge
 from iep_app.components.layout import notice
 from iep_app.states.admin_transaction import AdminTransactionState as S
 
@@ -49,24 +49,8 @@ def _details() -> rx.Component:
 
 
 def _series_card(series: rx.Var) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.cond(
-                series["thumbnail"] != "",
-                rx.image(
-                    src=series["thumbnail"], width="96px", height="96px", background="black", alt=""
-                ),
-                rx.fragment(),
-            ),
-            rx.text(series["title"], size="2", weight="medium"),
-            rx.text(
-                T["admin.tx.images"].replace("{count}", series["images"]),
-                size="1",
-                color_scheme="gray",
-            ),
-            spacing="1",
-        ),
-    )
+    caption = T["admin.tx.images"].replace("{count}", series["images"])
+    return series_card(series, caption, test_id="tx-series")
 
 
 def _revoke_dialog() -> rx.Component:

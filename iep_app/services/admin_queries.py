@@ -72,7 +72,8 @@ class ListPage:
     last_cursor: str = ""
 
 
-def _contains(column: Any, text: str) -> ColumnElement[bool]:
+def contains_text(column: Any, text: str) -> ColumnElement[bool]:
+    """Case-insensitive 'contains', with % and _ in the text taken literally."""
     return func.lower(column).contains(text.lower(), autoescape=True)
 
 
@@ -82,19 +83,22 @@ def _search_clause(search: str) -> ColumnElement[bool]:
     # Names hold no digits and no "@": such words only look for IDs and addresses.
     names = [w for w in text.split() if "@" not in w and not any(ch.isdigit() for ch in w)]
     by_email = not id_like and not any(ch.isspace() for ch in text)
-    people: list[ColumnElement[bool]] = [_contains(Individual.email, text)] if by_email else []
+    people: list[ColumnElement[bool]] = [contains_text(Individual.email, text)] if by_email else []
     patients: list[ColumnElement[bool]] = [col(Patient.patient_id) == text]
     if names and "@" not in text:
         people.append(
             and_(
                 *[
-                    or_(_contains(Individual.first_name, w), _contains(Individual.last_name, w))
+                    or_(
+                        contains_text(Individual.first_name, w),
+                        contains_text(Individual.last_name, w),
+                    )
                     for w in names
                 ]
             )
         )
         # DICOM names are "FAMILY^GIVEN": every typed word must appear in them somewhere.
-        patients.append(and_(*[_contains(Patient.patient_name, w) for w in names]))
+        patients.append(and_(*[contains_text(Patient.patient_name, w) for w in names]))
     # Each branch finds transaction IDs through its own index (public_id, id, recipient_pk,
     # patient_pk); a UNION of them stays fast where one OR across columns scans every row.
     branches = [

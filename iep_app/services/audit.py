@@ -45,6 +45,7 @@ class Action:
     RETENTION_CHANGED = "retention_changed"
     MESSAGE_ADDED = "message_added"
     INDIVIDUAL_UPDATED = "individual_updated"
+    AUTH_CHANGED = "auth_changed"
     ORGANISATION_UPDATED = "organisation_updated"
     OUTBOX_RETRIED = "outbox_retried"
     AUDIT_EXPORTED = "audit_exported"

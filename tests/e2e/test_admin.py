@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -12,10 +13,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pydicom.data import get_testdata_file
 
+from iep_app.demo import DEMO_SLICES
+from iep_app.dicom.synthetic import make_ct_series
+from iep_app.states.admin_send import AdminSendState
 from iep_app.states.admin_transaction import AdminTransactionState
 from iep_app.states.admin_transactions import AdminTransactionsState
 from tests.e2e.conftest import IEP, ROOT
-from tests.support.smtp import one_time_password, start_link
+from tests.support.smtp import one_time_password, start_link, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +58,26 @@ def _sign_in(page: Page, portal, username: str, secret: str, *, path: str = "/ad
     expect(page.get_by_test_id("staff-name")).to_have_text(username)
 
 
+def _staged(portal) -> list[Path]:
+    staging = portal.data_dir / "staging"
+    return sorted(staging.iterdir()) if staging.exists() else []
+
+
+def _post_upload(page: Page, portal) -> int:
+    """A raw upload request for this tab's token, as a script could send it."""
+    response = page.request.post(
+        f"{portal.url}/_upload",
+        headers={
+            "Reflex-Client-Token": page.evaluate("() => sessionStorage.getItem('token')"),
+            "Reflex-Event-Handler": f"{AdminSendState.get_full_name()}.receive",
+        },
+        multipart={
+            "files": {"name": "x.dcm", "mimeType": "application/dicom", "buffer": b"x" * 1000}
+        },
+    )
+    return response.status
+
+
 def test_admin_pages_show_the_sign_in_to_anonymous_visitors(portal, page: Page):
     for path in ("/admin", "/admin/transactions", "/admin/transactions/NS000001"):
         page.goto(f"{portal.url}{path}")
@@ -63,6 +87,12 @@ def test_admin_pages_show_the_sign_in_to_anonymous_visitors(portal, page: Page):
     page.get_by_test_id("password").fill("not a password at all")
     page.get_by_test_id("login").click()
     expect(page.get_by_test_id("login-error")).to_have_text("Wrong username or password.")
+
+    # /_upload trusts the tab token header: the upload handler itself must refuse this tab.
+    before = _staged(portal)
+    _post_upload(page, portal)
+    assert _staged(portal) == before
+    assert not list((ROOT / "uploaded_files").glob("**/x.dcm"))
 
 
 def test_staff_signs_in_with_password_and_totp_and_signs_out(portal, page: Page):
@@ -101,19 +131,6 @@ def _raw_event(page: Page, portal, token: str, name: str, payload: dict, path: s
     return "\n".join(frames)
 
 
-def _share_by_cli(portal) -> str:
-    result = portal.iep(
-        "share",
-        str(Path(get_testdata_file("CT_small.dcm"))),
-        "--to",
-        "casey@example.org",
-        "--otp-email",
-        "casey.codes@example.org",
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().split(":")[0].split()[-1]
-
-
 def _find(page: Page, public_id: str):
     page.get_by_test_id("list-search").fill(public_id)
     page.get_by_test_id("list-apply").click()
@@ -123,11 +140,44 @@ def _find(page: Page, public_id: str):
     return rows.first
 
 
-def test_staff_see_a_share_opened_and_revoke_it(portal, page: Page, browser: Browser):
+def _send_a_study(page: Page, portal, folder: Path) -> str:
+    """Upload the demo CT (plus a file of another patient and a text file), check, Send."""
+    page.get_by_test_id("nav-send").click()
+    files = sorted(folder.glob("*.dcm"))
+    notes = folder.parent / "notes.txt"
+    notes.write_text("not an image")
+    extra = [Path(get_testdata_file("CT_small.dcm")), notes]
+    page.get_by_test_id("drop-zone").locator("input[type=file]").set_input_files([*files, *extra])
+    expect(page.get_by_test_id("selected-count")).to_contain_text(str(len(files) + 2))
+    page.get_by_test_id("upload").click()
+    expect(page.get_by_test_id("upload-progress")).to_have_text("100%", timeout=60_000)
+    expect(page.get_by_test_id("report-series")).to_have_count(2, timeout=60_000)
+    expect(page.get_by_test_id("rejected-file")).to_contain_text("notes.txt")
+    expect(page.get_by_test_id("mismatch")).to_contain_text("DEMO, PATIENT")
+    page.get_by_test_id("send-email").fill("casey@example.org")
+    page.get_by_test_id("send-first_name").fill("Casey")
+    page.get_by_test_id("send-auth_email").fill("casey.codes@example.org")
+    page.get_by_test_id("send-message").fill("Your CT from Tuesday")
+    page.get_by_test_id("send").click()
+    expect(page.get_by_test_id("send-error")).to_contain_text("tick the box")
+    page.get_by_test_id("confirm-mismatch").click()
+    page.get_by_test_id("send").click()
+    expect(page.get_by_test_id("sent-notice")).to_be_visible()
+    return page.get_by_test_id("sent-id").inner_text()
+
+
+def test_staff_send_a_study_see_it_opened_and_revoke_it(
+    portal, page: Page, browser: Browser, tmp_path: Path
+):
     secret = _add_staff(portal, "librarian", admin=True)
-    public_id = _share_by_cli(portal)
+    demo = tmp_path / "demo-ct"
+    make_ct_series(demo, slices=DEMO_SLICES)
+    _sign_in(page, portal, "librarian", secret)
+    public_id = _send_a_study(page, portal, demo)
+    assert re.fullmatch(r"NS\d{6}", public_id)
     email = portal.smtp.wait_for(to="casey@example.org")
-    _sign_in(page, portal, "librarian", secret, path="/admin/transactions")
+    assert "Your CT from Tuesday" in text_of(email)
+    page.get_by_test_id("nav-transactions").click()
     expect(_find(page, public_id).get_by_test_id("status")).to_have_text("waiting")
 
     recipient = browser.new_context().new_page()
@@ -178,3 +228,11 @@ def test_staff_see_a_share_opened_and_revoke_it(portal, page: Page, browser: Bro
     expect(recipient.get_by_test_id("closed")).to_have_text(
         "This package has been withdrawn by the sender."
     )
+
+    # The raw upload request refused to anonymous tabs does work for this staff tab.
+    before = _staged(portal)
+    assert _post_upload(page, portal) == 202  # the same raw request works for a staff tab
+    deadline = time.monotonic() + 10
+    while len(_staged(portal)) == len(before) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(_staged(portal)) == len(before) + 1

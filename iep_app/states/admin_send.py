@@ -1,0 +1,280 @@
+"""Send a study: streamed upload into a private staging folder, ingest report, recipient, Send."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import reflex as rx
+from reflex_components_core.core._upload import UploadChunkIterator
+
+from iep_app import routes
+from iep_app.db import session_scope
+from iep_app.dicom.store import FileStore
+from iep_app.i18n import SUPPORTED_LANGUAGES, catalogue, normalise_language
+from iep_app.models import AuthMethod, OutboxStatus
+from iep_app.services import individuals, organisation, outbox, sharing, uploads
+from iep_app.services.directory import ContactDetails
+from iep_app.services.errors import NotAllowed, NothingToShare, ValidationFailed
+from iep_app.services.uploads import ReportSummary, UploadRefused
+from iep_app.states.admin_common import AdminState
+from iep_app.states.admin_transactions import parse_day, patient_words
+from iep_app.states.common import now, settings
+
+UPLOAD_ID = "study"
+CONTACT_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "address",
+    "phone",
+    "auth_mobile",
+    "auth_email",
+)
+
+
+def _date(value: str) -> str:
+    return f"{value[6:8]}/{value[4:6]}/{value[:4]}" if len(value) == 8 else value
+
+
+class AdminSendState(AdminState):
+    """One staff tab sending one study. The staging folder's ID stays in a backend-only var."""
+
+    phase: str = "upload"  # upload | uploading | ingesting | report | sent
+    progress: int = 0
+    upload_error: str = ""
+    studies: list[dict[str, str]] = []
+    series: list[dict[str, str]] = []
+    rejected: list[dict[str, str]] = []
+    patients: list[str] = []
+    mismatch: bool = False
+    image_count: int = 0
+    people: list[dict[str, str]] = []
+    contact: dict[str, str] = {}
+    contact_version: int = 0
+    auth_method: str = AuthMethod.EMAIL.value
+    language: str = "en"
+    until: str = ""
+    until_min: str = ""
+    until_max: str = ""
+    send_error: str = ""
+    sent_id: str = ""
+    busy: bool = False
+    _upload_id: str = ""
+
+    def _restart(self) -> None:
+        if self._upload_id:
+            with contextlib.suppress(UploadRefused):
+                uploads.discard(uploads.folder_of(settings().data_dir, self._upload_id))
+        self._upload_id = ""
+        self.phase, self.progress, self.upload_error, self.send_error = "upload", 0, "", ""
+        self.studies, self.series, self.rejected, self.patients = [], [], [], []
+        self.mismatch, self.image_count, self.sent_id, self.busy = False, 0, "", False
+
+    def _show(self, summary: ReportSummary) -> None:
+        self.studies = [
+            {
+                "line": " · ".join(
+                    x
+                    for x in (
+                        _date(s.date),
+                        s.description,
+                        s.accession,
+                        patient_words(s.patient.name),
+                    )
+                    if x
+                )
+            }
+            for s in summary.studies
+        ]
+        self.series = [
+            {
+                "title": f"{s.modality} · {s.description or s.number}",
+                "count": str(s.instances),
+                "thumbnail": routes.admin_thumbnail_url(s.storage_key) if s.storage_key else "",
+            }
+            for s in summary.series
+        ]
+        self.rejected = [{"name": r.source_name, "reason": r.reason} for r in summary.rejected]
+        self.patients = [
+            " · ".join(x for x in (patient_words(p.name), p.patient_id, _date(p.birth_date)) if x)
+            for p in summary.patients
+        ]
+        self.mismatch, self.image_count = summary.mismatch, summary.images
+
+    @rx.event
+    def on_load(self):
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+            org = organisation.current(session=session, settings=settings())
+            today = now().date()
+            self.until = (today + timedelta(days=org.retention_days)).isoformat()
+            self.until_min = (today + timedelta(days=1)).isoformat()
+            self.until_max = (today + timedelta(days=org.max_retention_days)).isoformat()
+        uploads.remove_stale(settings().data_dir)
+        if self.phase in ("sent", "uploading", "ingesting"):
+            self._restart()
+        return None
+
+    @rx.event
+    def on_progress(self, progress: dict):
+        """The browser's upload progress, as a whole percentage."""
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+        try:
+            fraction = float((progress if isinstance(progress, dict) else {}).get("progress", 0))
+        except (TypeError, ValueError):
+            return None
+        self.progress = max(0, min(100, int(fraction * 100)))
+        return None
+
+    @rx.event(background=True)
+    async def receive(self, chunks: rx.UploadChunkIterator):
+        """Stream the dropped files into a new staging folder, then ingest them.
+
+        Reflex's /_upload trusts the client token header, so this checks the staff session
+        behind it before writing a byte; a websocket call cannot hand in a real iterator.
+        """
+        if not isinstance(chunks, UploadChunkIterator):
+            return
+        async with self:
+            with session_scope() as session:
+                if self._staff(session) is None:
+                    return
+            self._restart()
+            self._upload_id = uploads.new_upload(settings().data_dir)
+            self.phase = "uploading"
+            folder = uploads.folder_of(settings().data_dir, self._upload_id)
+        writer = uploads.StagingWriter(folder)
+        try:
+            async for chunk in chunks:
+                writer.write(chunk.filename, chunk.offset, chunk.data)
+        except UploadRefused as refused:
+            writer.close()
+            async with self:
+                self._restart()
+                self.upload_error = self.text("admin.send.refused", reason=refused.reason)
+            return
+        writer.close()
+        async with self:
+            self.phase, self.progress = "ingesting", 100
+        store = FileStore(settings().store_dir)
+        report = await asyncio.to_thread(uploads.ingest, folder, store)
+        async with self:
+            self._show(uploads.summarise(report))
+            self.phase = "report"
+
+    @rx.event
+    def start_over(self):
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+        self._restart()
+        return rx.clear_selected_files(UPLOAD_ID)
+
+    @rx.event
+    def find_people(self, form_data: dict):
+        text = str((form_data if isinstance(form_data, dict) else {}).get("query", ""))[:100]
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+            self.people = [
+                {
+                    "pk": str(p.id),
+                    "name": " ".join(x for x in (p.first_name, p.last_name) if x),
+                    "email": p.email,
+                }
+                for p in individuals.search(session=session, text=text)
+            ]
+        return None
+
+    @rx.event
+    def choose_person(self, individual_pk: int):
+        """Fill the recipient form from the directory (staff may still change it)."""
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+            try:
+                details = individuals.details_of(
+                    individuals.get(session=session, individual_pk=individual_pk)
+                )
+            except NotAllowed:
+                return None
+        self.contact = {name: getattr(details, name) for name in CONTACT_FIELDS}
+        self.auth_method, self.language = details.auth_method.value, details.preferred_language
+        self.contact_version += 1
+        return None
+
+    @rx.event
+    def choose_method(self, method: str):
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+        if method in (m.value for m in AuthMethod):
+            self.auth_method = method
+        return None
+
+    def _retention_days(self, value: object) -> int:
+        day = parse_day(value)
+        if day is None:
+            raise ValidationFailed("retention_days", "no date")
+        return (day - now().date()).days
+
+    @rx.event
+    async def send(self, form_data: dict):
+        """Create the transaction, queue its link email, then deliver it."""
+        data = form_data if isinstance(form_data, dict) else {}
+        with session_scope() as session:
+            who = self._staff(session)
+        if who is None:
+            yield self._refusal()
+            return
+        if self.phase != "report" or not self._upload_id or self.busy:
+            return
+        if self.mismatch and str(data.get("confirm_mismatch", "")) not in ("on", "true"):
+            self.send_error = self.text("admin.send.confirm_mismatch")
+            return
+        language = str(data.get("preferred_language", "en"))
+        details = ContactDetails(
+            **{name: str(data.get(name, ""))[:320] for name in CONTACT_FIELDS},
+            auth_method=AuthMethod.SMS if self.auth_method == "sms" else AuthMethod.EMAIL,
+            preferred_language=language if language in SUPPORTED_LANGUAGES else "en",
+        )
+        config = settings()
+        try:
+            folder = uploads.folder_of(config.data_dir, self._upload_id)
+            with session_scope() as session:
+                shared = sharing.share(
+                    session=session,
+                    settings=config,
+                    report=uploads.load_report(folder),
+                    recipient=details,
+                    message=str(data.get("message", ""))[:4000] or None,
+                    retention_days=self._retention_days(data.get("until")),
+                    sent_by=organisation.current(session=session, settings=config).name,
+                    actor=who.actor,
+                )
+                public_id = shared.transaction.public_id or ""
+        except ValidationFailed as failed:
+            key = f"admin.send.bad_{failed.field}"
+            known = key in catalogue(normalise_language(self.lang))
+            self.send_error = self.text(key) if known else str(failed)
+            return
+        except (NothingToShare, UploadRefused):
+            self.send_error = self.text("admin.send.nothing")
+            return
+        uploads.discard(folder)
+        self._upload_id, self.phase, self.sent_id, self.send_error = "", "sent", public_id, ""
+        self.busy = True
+        yield
+        status = await outbox.deliver(shared.outgoing, settings=config)
+        self.busy = False
+        if status == OutboxStatus.FAILED:
+            self.send_error = self.text("admin.tx.delivery_failed")
+
+    @rx.var
+    def sent_url(self) -> str:
+        return routes.admin_transaction_url(self.sent_id) if self.sent_id else ""
