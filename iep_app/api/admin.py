@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from iep_app.api.guard import Denied, client_ip
 from iep_app.db import session_scope
 from iep_app.dicom.render import RenderError, render_thumbnail
 from iep_app.dicom.store import FileStore
 from iep_app.models import utcnow
-from iep_app.services import staff_sessions
-from iep_app.services.errors import NotAllowed, SessionEnded
+from iep_app.services import audit_export, staff_sessions
+from iep_app.services.errors import NotAllowed, SessionEnded, ValidationFailed
 from iep_app.services.staff_sessions import COOKIE_NAME, StaffIdentity
 from iep_app.settings import get_settings
 
@@ -108,4 +110,40 @@ async def stored_thumbnail(request: Request) -> Response:
     # Private: a shared cache must never keep patient images.
     return Response(
         data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return None
+
+
+async def audit_csv(request: Request) -> Response:
+    """GET /api/admin/audit.csv?from=YYYY-MM-DD&to=YYYY-MM-DD: the audit trail, staff only."""
+    try:
+        who = signed_in_staff(request)
+    except Denied as denied:
+        return denied.response()
+    try:
+        start, end = audit_export.check_range(
+            _day(request.query_params.get("from")), _day(request.query_params.get("to"))
+        )
+    except ValidationFailed as failed:
+        return Response(str(failed), status_code=400, media_type="text/plain", headers=NO_STORE)
+    with session_scope() as session:
+        audit_export.record_export(
+            session=session, by=who, start=start, end=end, ip=client_ip(request)
+        )
+
+    def lines() -> Iterator[str]:
+        with session_scope() as session:
+            yield from audit_export.csv_lines(session=session, start=start, end=end)
+
+    name = f"iep-audit-{start.isoformat()}-{end.isoformat()}.csv"
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
     )

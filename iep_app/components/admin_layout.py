@@ -14,6 +14,11 @@ NAVIGATION: list[tuple[str, str, str, bool]] = [
     ("admin.nav.dashboard", routes.ADMIN, "layout-dashboard", False),
     ("admin.nav.send", routes.ADMIN_SEND, "send", False),
     ("admin.nav.transactions", routes.ADMIN_TRANSACTIONS, "list", False),
+    ("admin.nav.individuals", routes.ADMIN_INDIVIDUALS, "users", False),
+    ("admin.nav.outbox", routes.ADMIN_OUTBOX, "mail", False),
+    ("admin.nav.audit", routes.ADMIN_AUDIT, "file-text", False),
+    ("admin.nav.organisation", routes.ADMIN_ORGANISATION, "building-2", True),
+    ("admin.nav.staff", routes.ADMIN_STAFF, "shield", True),
 ]
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from iep_app.components.admin_contact import contact_fields
 from iep_app.components.admin_layout import admin_frame, field, series_card
 from iep_app.components.layout import notice
-from iep_app.i18n import SUPPORTED_LANGUAGES, catalogue
 from iep_app.states.admin_send import UPLOAD_ID
 from iep_app.states.admin_send import AdminSendState as S
 
@@ -155,71 +155,10 @@ def _directory_search() -> rx.Component:
     )
 
 
-def _input(name: str, label_key: str, **props) -> rx.Component:  # type: ignore[no-untyped-def]
-    return field(
-        T[label_key],
-        rx.input(
-            name=name,
-            default_value=S.contact[name],
-            width="100%",
-            data_testid=f"send-{name}",
-            **props,
-        ),
-        width="100%",
-    )
-
-
 def _recipient_form() -> rx.Component:
-    languages = [
-        rx.el.option(catalogue(lang)["language.name"], value=lang) for lang in SUPPORTED_LANGUAGES
-    ]
     return rx.form(
         rx.vstack(
-            rx.grid(
-                _input("email", "admin.send.email", type="email"),
-                _input("first_name", "admin.send.first_name"),
-                _input("last_name", "admin.send.last_name"),
-                _input("phone", "admin.send.phone"),
-                _input("address", "admin.send.address"),
-                field(
-                    T["language.preferred"],
-                    rx.el.select(
-                        *languages,
-                        name="preferred_language",
-                        default_value=S.language,
-                        style={"height": "2em"},
-                    ),
-                ),
-                columns="2",
-                spacing="3",
-                width="100%",
-            ),
-            field(
-                T["admin.send.auth"],
-                rx.radio_group.root(
-                    rx.hstack(
-                        *[
-                            rx.text(
-                                rx.hstack(rx.radio_group.item(value=method), T[key], spacing="2"),
-                                as_="label",
-                                data_testid=f"send-auth-{method}",
-                            )
-                            for method, key in (
-                                ("email", "admin.send.by_email"),
-                                ("sms", "admin.send.by_sms"),
-                            )
-                        ],
-                        spacing="4",
-                    ),
-                    value=S.auth_method,
-                    on_change=S.choose_method,
-                ),
-            ),
-            rx.cond(
-                S.auth_method == "sms",
-                _input("auth_mobile", "admin.send.auth_mobile", placeholder="+447700900123"),
-                _input("auth_email", "admin.send.auth_email", type="email"),
-            ),
+            contact_fields(S.contact, S.auth_method, S.language, S.choose_method),
             field(
                 T["admin.send.message"],
                 rx.text_area(name="message", width="100%", data_testid="send-message"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from iep_app.components.admin_layout import admin_frame, field, status_badge
+from iep_app.components.admin_layout import admin_frame, field
+from iep_app.components.admin_tables import transactions_table
 from iep_app.services.admin_queries import STATUSES
 from iep_app.states.admin_transactions import AdminTransactionsState as S
 
@@ -66,31 +67,6 @@ def _sortable(label_key: str, column: str) -> rx.Component:
     )
 
 
-def _row(row: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.link(row["public_id"], href=row["url"], data_testid="row-id")),
-        rx.table.cell(
-            rx.vstack(
-                rx.cond(row["recipient"] != "", rx.text(row["recipient"]), rx.fragment()),
-                rx.text(row["email"], size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
-        rx.table.cell(
-            rx.vstack(
-                rx.text(row["patient"]),
-                rx.text(row["patient_id"], size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
-        rx.table.cell(row["created"]),
-        rx.table.cell(row["until"]),
-        rx.table.cell(status_badge(row["status"])),
-        rx.table.cell(row["activity"]),
-        data_testid="transaction-row",
-    )
-
-
 def _pager() -> rx.Component:
     return rx.hstack(
         rx.text(
@@ -124,21 +100,17 @@ def _pager() -> rx.Component:
 def admin_transactions_page() -> rx.Component:
     return admin_frame(
         _filters(),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    _sortable("admin.list.id", "id"),
-                    rx.table.column_header_cell(T["admin.list.recipient"]),
-                    rx.table.column_header_cell(T["admin.list.patient"]),
-                    _sortable("admin.list.created", "created"),
-                    _sortable("admin.list.until", "available_until"),
-                    rx.table.column_header_cell(T["admin.list.status"]),
-                    _sortable("admin.list.activity", "last_activity"),
-                )
-            ),
-            rx.table.body(rx.foreach(S.rows, _row)),
-            width="100%",
-            variant="surface",
+        transactions_table(
+            S.rows,
+            [
+                _sortable("admin.list.id", "id"),
+                rx.table.column_header_cell(T["admin.list.recipient"]),
+                rx.table.column_header_cell(T["admin.list.patient"]),
+                _sortable("admin.list.created", "created"),
+                _sortable("admin.list.until", "available_until"),
+                rx.table.column_header_cell(T["admin.list.status"]),
+                _sortable("admin.list.activity", "last_activity"),
+            ],
         ),
         _pager(),
         title=T["admin.nav.transactions"],

@@ -86,7 +86,7 @@ def update(
     clean = directory.validated(details)
     other = directory.find_by_email(session=session, email=clean.email)
     if other is not None and other.id != person.id:
-        raise ValidationFailed("email", "Another individual has this email address.")
+        raise ValidationFailed("email_taken", "Another individual has this email address.")
     changed = [k for k, v in vars(clean).items() if getattr(person, k) != v]
     for name, value in vars(clean).items():
         setattr(person, name, value)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from iep_app.models import Organisation
+from iep_app.services import audit
+from iep_app.services.errors import NotAllowed, ValidationFailed
+from iep_app.services.staff_sessions import StaffIdentity
+from iep_app.services.validation import normalise_email
 from iep_app.settings import Settings
 
 
@@ -25,3 +29,56 @@ def current(*, session: Session, settings: Settings) -> Organisation:
         session.add(organisation)
         session.flush()
     return organisation
+
+
+def update(
+    *,
+    session: Session,
+    by: StaffIdentity,
+    name: str,
+    email: str,
+    retention_days: int,
+    max_retention_days: int,
+    transaction_prefix: str,
+    ip: str = "",
+) -> Organisation:
+    """Change the organisation's settings; admins only. Existing IDs keep their prefix.
+
+    Raises:
+        NotAllowed: not an admin.
+        ValidationFailed: naming the first field that is wrong.
+    """
+    if not by.is_admin:
+        raise NotAllowed()
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 200:
+        raise ValidationFailed("name", "Enter the organisation's name.")
+    address = normalise_email(email, field="email")
+    if not 1 <= max_retention_days <= 3650:
+        raise ValidationFailed("max_retention_days", "Between 1 and 3650 days.")
+    if not 1 <= retention_days <= max_retention_days:
+        raise ValidationFailed("retention_days", "Between 1 day and the maximum.")
+    prefix = (transaction_prefix or "").strip()
+    if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and len(prefix) <= 6):
+        raise ValidationFailed("transaction_prefix", "1 to 6 capital letters.")
+    org = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
+    assert org is not None, "current() creates the row before anyone can edit it"
+    values = {
+        "name": name,
+        "email": address,
+        "retention_days": retention_days,
+        "max_retention_days": max_retention_days,
+        "transaction_prefix": prefix,
+    }
+    changed = sorted(k for k, v in values.items() if getattr(org, k) != v)
+    for key, value in values.items():
+        setattr(org, key, value)
+    session.add(org)
+    audit.record(
+        session=session,
+        action=audit.Action.ORGANISATION_UPDATED,
+        actor=by.actor,
+        ip=ip,
+        fields=",".join(changed),
+    )
+    return org

@@ -303,3 +303,30 @@ def set_admin(*, session: Session, by: StaffIdentity, staff_pk: int, is_admin: b
         admin=is_admin,
     )
     return user
+
+
+def add_by_admin(
+    *,
+    session: Session,
+    by: StaffIdentity,
+    username: str,
+    password: str,
+    is_admin: bool,
+    display_name: str = "",
+) -> StaffUser:
+    """An admin creates an account from the staff page (enrolment happens at its first sign-in).
+
+    Raises:
+        NotAllowed: not an admin.
+        ValidationFailed: as add().
+    """
+    if not by.is_admin:
+        raise NotAllowed()
+    return add(
+        session=session,
+        username=username,
+        password=password,
+        is_admin=is_admin,
+        display_name=display_name,
+        actor=by.actor,
+    )

@@ -10,8 +10,9 @@ from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
+from iep_app.i18n import catalogue, normalise_language
 from iep_app.services import staff_sessions
-from iep_app.services.errors import NotAllowed, SessionEnded
+from iep_app.services.errors import NotAllowed, SessionEnded, ValidationFailed
 from iep_app.services.staff_sessions import COOKIE_NAME, StaffIdentity
 from iep_app.states.common import I18nState, now, settings
 
@@ -93,17 +94,14 @@ class AdminState(I18nState):
         """The answer when `_staff()` said no: sign in again, or back home without the role."""
         return self._to_login() if not self.signed_in else rx.redirect(routes.ADMIN)
 
+    def _invalid_text(self, failed: ValidationFailed) -> str:
+        """A refused input in the reader's language (admin.send.bad_<field>), if we have it."""
+        key = f"admin.send.bad_{failed.field}"
+        return self.text(key) if key in catalogue(normalise_language(self.lang)) else str(failed)
+
     def _path_tail(self) -> str:
         """The last part of the page's path: the ID in /admin/transactions/NS000708."""
         return str(self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1][:64]
-
-    @rx.event
-    def guard(self):
-        """on_load of pages that only need a signed-in person."""
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-        return None
 
     @rx.event
     def sign_out(self):

@@ -12,7 +12,7 @@ from reflex_components_core.core._upload import UploadChunkIterator
 from iep_app import routes
 from iep_app.db import session_scope
 from iep_app.dicom.store import FileStore
-from iep_app.i18n import SUPPORTED_LANGUAGES, catalogue, normalise_language
+from iep_app.i18n import SUPPORTED_LANGUAGES
 from iep_app.models import AuthMethod, OutboxStatus
 from iep_app.services import individuals, organisation, outbox, sharing, uploads
 from iep_app.services.directory import ContactDetails
@@ -259,9 +259,7 @@ class AdminSendState(AdminState):
                 )
                 public_id = shared.transaction.public_id or ""
         except ValidationFailed as failed:
-            key = f"admin.send.bad_{failed.field}"
-            known = key in catalogue(normalise_language(self.lang))
-            self.send_error = self.text(key) if known else str(failed)
+            self.send_error = self._invalid_text(failed)
             return
         except (NothingToShare, UploadRefused):
             self.send_error = self.text("admin.send.nothing")

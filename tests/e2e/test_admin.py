@@ -236,3 +236,48 @@ def test_staff_send_a_study_see_it_opened_and_revoke_it(
     while len(_staged(portal)) == len(before) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(_staged(portal)) == len(before) + 1
+
+
+def test_dashboard_directory_outbox_audit_and_settings(portal, page: Page):
+    secret = _add_staff(portal, "manager", admin=True)
+    shared = portal.iep(
+        "share",
+        str(Path(get_testdata_file("MR_small.dcm"))),
+        "--to",
+        "dana@example.org",
+        "--first-name",
+        "Dana",
+        "--otp-sms",
+        "+447911123456",
+    )
+    assert shared.returncode == 0, shared.stderr
+    _sign_in(page, portal, "manager", secret)
+    expect(page.get_by_test_id("dash-sent")).not_to_have_text("0")
+    expect(page.locator(".recharts-responsive-container, .recharts-wrapper").first).to_be_visible()
+
+    page.get_by_test_id("nav-individuals").click()
+    page.get_by_test_id("people-search").fill("dana")
+    page.get_by_test_id("people-search").press("Enter")
+    expect(page.get_by_test_id("person-row")).to_have_count(1)
+    page.get_by_test_id("person-row").get_by_role("link").click()
+    expect(page.get_by_test_id("person-title")).to_have_text("Dana")
+    expect(page.get_by_test_id("transaction-row")).to_have_count(1)
+    page.get_by_test_id("send-last_name").fill("Example")
+    page.get_by_test_id("person-save").click()
+    expect(page.get_by_test_id("person-notice")).to_contain_text("Saved")
+    expect(page.get_by_test_id("person-title")).to_have_text("Dana Example")
+
+    page.get_by_test_id("nav-outbox").click()
+    expect(page.get_by_test_id("outbox-row").filter(has_text="d***@e***.org").first).to_be_visible()
+
+    page.get_by_test_id("nav-audit").click()
+    with page.expect_download() as download:
+        page.get_by_test_id("audit-download").click()
+    exported = Path(download.value.path()).read_text()
+    assert exported.startswith("time_utc,transaction,actor,action,detail,ip")
+    assert "staff:manager,individual_updated" in exported
+
+    page.get_by_test_id("nav-organisation").click()
+    expect(page.get_by_test_id("org-transaction_prefix")).to_have_value("NS")
+    page.get_by_test_id("nav-staff").click()
+    expect(page.get_by_test_id("staff-row").filter(has_text="manager")).to_have_count(1)

@@ -63,7 +63,10 @@ def make_patient(session: Session, *, patient_id: str, name: str, birth: str = "
 
 def as_staff(session: Session, *, admin: bool = True) -> StaffIdentity:
     """A StaffIdentity without going through sign-in (services take who is acting)."""
+    from sqlmodel import select
+
     from iep_app.services.staff_sessions import identity
 
-    user = make_staff(session, username="root" if admin else "clerk", admin=admin)
-    return identity(user)
+    username = "root" if admin else "clerk"
+    user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
+    return identity(user or make_staff(session, username=username, admin=admin))

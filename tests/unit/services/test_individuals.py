@@ -77,7 +77,7 @@ def test_update_validates_and_moves_open_packages_to_the_new_channel(session, se
 @pytest.mark.parametrize(
     "change,field",
     [
-        ({"email": "sam@example.org"}, "email"),
+        ({"email": "sam@example.org"}, "email_taken"),
         ({"email": "not an email"}, "email"),
         ({"auth_email": "jane.doe@example.org"}, "auth_email"),
         ({"auth_method": AuthMethod.SMS, "auth_mobile": "07911"}, "auth_mobile"),

@@ -9,7 +9,7 @@ from sqlmodel import select
 import iep_app.iep_app  # noqa: F401
 from iep_app import db, routes
 from iep_app.models import StaffSession, utcnow
-from iep_app.states.admin_common import AdminState
+from iep_app.states.admin_dashboard import AdminDashboardState
 from iep_app.states.admin_login import AdminLoginState
 from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff
 
@@ -33,8 +33,15 @@ def test_password_then_code_signs_the_tab_in(login, use_engine):
     )
     assert result is not None  # the script that fetches the HttpOnly cookie
     assert login._staff_token and login.signed_in and login.staff_name == "alice"
-    AdminState.event_handlers["guard"].fn(login)
-    assert login.signed_in
+    dashboard = login.parent_state.get_substate([AdminDashboardState.get_name()])
+    AdminDashboardState.event_handlers["on_load"].fn(dashboard)
+    assert dashboard.signed_in and set(dashboard.totals) == {
+        "sent",
+        "opened",
+        "downloaded",
+        "declined",
+        "expired",
+    }
     with db.session_scope(use_engine) as session:
         row = session.exec(select(StaffSession)).one()
         assert row.second_factor_at is not None and row.grant_hash is not None

@@ -1,0 +1,148 @@
+"""The individuals directory for staff: find people, edit their details, see their transactions."""
+
+from __future__ import annotations
+
+import reflex as rx
+from sqlmodel import Session
+
+from iep_app import routes
+from iep_app.db import session_scope
+from iep_app.i18n import SUPPORTED_LANGUAGES
+from iep_app.models import AuthMethod, Individual
+from iep_app.services import individuals
+from iep_app.services.admin_queries import ListQuery, list_transactions
+from iep_app.services.directory import ContactDetails
+from iep_app.services.errors import NotAllowed, ValidationFailed
+from iep_app.states.admin_common import AdminState
+from iep_app.states.admin_send import CONTACT_FIELDS
+from iep_app.states.admin_transactions import row_view
+from iep_app.states.common import now
+
+
+def _person_view(person: Individual) -> dict[str, str]:
+    method = person.auth_method.value
+    return {
+        "name": " ".join(p for p in (person.first_name, person.last_name) if p),
+        "email": person.email,
+        "auth": f"{method}: {person.auth_mobile if method == 'sms' else person.auth_email}",
+        "url": routes.admin_individual_url(person.id or 0),
+    }
+
+
+class AdminIndividualsState(AdminState):
+    """The directory's search page."""
+
+    query: str = ""
+    people: list[dict[str, str]] = []
+
+    def _search(self, session: Session) -> None:
+        self.people = [
+            _person_view(p) for p in individuals.search(session=session, text=self.query, limit=50)
+        ]
+
+    @rx.event
+    def on_load(self):
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+            self._search(session)
+        return None
+
+    @rx.event
+    def search(self, form_data: dict):
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+            self.query = str((form_data if isinstance(form_data, dict) else {}).get("query", ""))[
+                :100
+            ]
+            self._search(session)
+        return None
+
+
+class AdminIndividualState(AdminState):
+    """One individual: their details (editable) and their transactions."""
+
+    found: bool = False
+    title: str = ""
+    contact: dict[str, str] = {}
+    contact_version: int = 0
+    auth_method: str = AuthMethod.EMAIL.value
+    language: str = "en"
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    notice: str = ""
+    error: str = ""
+    _individual_pk: int = 0
+
+    def _fill(self, session: Session, person: Individual) -> None:
+        details = individuals.details_of(person)
+        self.title = _person_view(person)["name"] or person.email
+        self.contact = {name: getattr(details, name) for name in CONTACT_FIELDS}
+        self.auth_method, self.language = details.auth_method.value, details.preferred_language
+        self.contact_version += 1
+        page = list_transactions(
+            session=session, query=ListQuery(recipient_pk=person.id), now=now(), limit=50
+        )
+        self.rows, self.total = [row_view(r) for r in page.rows], page.total
+
+    def _person(self, session: Session) -> Individual | None:
+        try:
+            return individuals.get(session=session, individual_pk=self._individual_pk)
+        except NotAllowed:
+            return None
+
+    @rx.event
+    def on_load(self):
+        self.found, self.notice, self.error = False, "", ""
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+            tail = self._path_tail()
+            self._individual_pk = int(tail) if tail.isdigit() and len(tail) < 10 else 0
+            person = self._person(session)
+            if person is not None:
+                self._fill(session, person)
+                self.found = True
+        return None
+
+    @rx.event
+    def choose_method(self, method: str):
+        with session_scope() as session:
+            if self._staff(session) is None:
+                return self._refusal()
+        if method in (m.value for m in AuthMethod):
+            self.auth_method = method
+        return None
+
+    @rx.event
+    def save(self, form_data: dict):
+        data = form_data if isinstance(form_data, dict) else {}
+        language = str(data.get("preferred_language", "en"))
+        details = ContactDetails(
+            **{name: str(data.get(name, ""))[:320] for name in CONTACT_FIELDS},
+            auth_method=AuthMethod.SMS if self.auth_method == "sms" else AuthMethod.EMAIL,
+            preferred_language=language if language in SUPPORTED_LANGUAGES else "en",
+        )
+        try:
+            with session_scope() as session:
+                who = self._staff(session)
+                if who is None or self._person(session) is None:
+                    return self._refusal()
+                moved = individuals.update(
+                    session=session,
+                    individual_pk=self._individual_pk,
+                    details=details,
+                    by=who,
+                    now=now(),
+                    ip=self.client_ip(),
+                )
+                session.flush()
+                person = self._person(session)
+                assert person is not None
+                self._fill(session, person)
+        except ValidationFailed as failed:
+            self.notice, self.error = "", self._invalid_text(failed)
+            return None
+        self.notice, self.error = self.text("admin.person.saved", count=moved), ""
+        return None
