@@ -7,14 +7,12 @@ from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
-from iep_app.i18n import SUPPORTED_LANGUAGES
-from iep_app.models import AuthMethod, Individual
+from iep_app.models import Individual
 from iep_app.services import individuals
 from iep_app.services.admin_queries import ListQuery, list_transactions
-from iep_app.services.directory import ContactDetails
 from iep_app.services.errors import NotAllowed, ValidationFailed
 from iep_app.states.admin_common import AdminState
-from iep_app.states.admin_send import CONTACT_FIELDS
+from iep_app.states.admin_contact import ContactForm
 from iep_app.states.admin_transactions import row_view
 from iep_app.states.common import now
 
@@ -60,15 +58,11 @@ class AdminIndividualsState(AdminState):
         return None
 
 
-class AdminIndividualState(AdminState):
+class AdminIndividualState(ContactForm, AdminState):
     """One individual: their details (editable) and their transactions."""
 
     found: bool = False
     title: str = ""
-    contact: dict[str, str] = {}
-    contact_version: int = 0
-    auth_method: str = AuthMethod.EMAIL.value
-    language: str = "en"
     rows: list[dict[str, str]] = []
     total: int = 0
     notice: str = ""
@@ -78,9 +72,7 @@ class AdminIndividualState(AdminState):
     def _fill(self, session: Session, person: Individual) -> None:
         details = individuals.details_of(person)
         self.title = _person_view(person)["name"] or person.email
-        self.contact = {name: getattr(details, name) for name in CONTACT_FIELDS}
-        self.auth_method, self.language = details.auth_method.value, details.preferred_language
-        self.contact_version += 1
+        self._show_contact(details)
         page = list_transactions(
             session=session, query=ListQuery(recipient_pk=person.id), now=now(), limit=50
         )
@@ -107,23 +99,8 @@ class AdminIndividualState(AdminState):
         return None
 
     @rx.event
-    def choose_method(self, method: str):
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-        if method in (m.value for m in AuthMethod):
-            self.auth_method = method
-        return None
-
-    @rx.event
     def save(self, form_data: dict):
-        data = form_data if isinstance(form_data, dict) else {}
-        language = str(data.get("preferred_language", "en"))
-        details = ContactDetails(
-            **{name: str(data.get(name, ""))[:320] for name in CONTACT_FIELDS},
-            auth_method=AuthMethod.SMS if self.auth_method == "sms" else AuthMethod.EMAIL,
-            preferred_language=language if language in SUPPORTED_LANGUAGES else "en",
-        )
+        details = self._contact_from(form_data)
         try:
             with session_scope() as session:
                 who = self._staff(session)

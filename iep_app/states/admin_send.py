@@ -12,33 +12,23 @@ from reflex_components_core.core._upload import UploadChunkIterator
 from iep_app import routes
 from iep_app.db import session_scope
 from iep_app.dicom.store import FileStore
-from iep_app.i18n import SUPPORTED_LANGUAGES
-from iep_app.models import AuthMethod, OutboxStatus
+from iep_app.models import OutboxStatus
 from iep_app.services import individuals, organisation, outbox, sharing, uploads
-from iep_app.services.directory import ContactDetails
 from iep_app.services.errors import NotAllowed, NothingToShare, ValidationFailed
 from iep_app.services.uploads import ReportSummary, UploadRefused
 from iep_app.states.admin_common import AdminState
+from iep_app.states.admin_contact import ContactForm
 from iep_app.states.admin_transactions import parse_day, patient_words
 from iep_app.states.common import now, settings
 
 UPLOAD_ID = "study"
-CONTACT_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "address",
-    "phone",
-    "auth_mobile",
-    "auth_email",
-)
 
 
 def _date(value: str) -> str:
     return f"{value[6:8]}/{value[4:6]}/{value[:4]}" if len(value) == 8 else value
 
 
-class AdminSendState(AdminState):
+class AdminSendState(ContactForm, AdminState):
     """One staff tab sending one study. The staging folder's ID stays in a backend-only var."""
 
     phase: str = "upload"  # upload | uploading | ingesting | report | sent
@@ -51,10 +41,6 @@ class AdminSendState(AdminState):
     mismatch: bool = False
     image_count: int = 0
     people: list[dict[str, str]] = []
-    contact: dict[str, str] = {}
-    contact_version: int = 0
-    auth_method: str = AuthMethod.EMAIL.value
-    language: str = "en"
     until: str = ""
     until_min: str = ""
     until_max: str = ""
@@ -203,18 +189,7 @@ class AdminSendState(AdminState):
                 )
             except NotAllowed:
                 return None
-        self.contact = {name: getattr(details, name) for name in CONTACT_FIELDS}
-        self.auth_method, self.language = details.auth_method.value, details.preferred_language
-        self.contact_version += 1
-        return None
-
-    @rx.event
-    def choose_method(self, method: str):
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-        if method in (m.value for m in AuthMethod):
-            self.auth_method = method
+        self._show_contact(details)
         return None
 
     def _retention_days(self, value: object) -> int:
@@ -237,12 +212,7 @@ class AdminSendState(AdminState):
         if self.mismatch and str(data.get("confirm_mismatch", "")) not in ("on", "true"):
             self.send_error = self.text("admin.send.confirm_mismatch")
             return
-        language = str(data.get("preferred_language", "en"))
-        details = ContactDetails(
-            **{name: str(data.get(name, ""))[:320] for name in CONTACT_FIELDS},
-            auth_method=AuthMethod.SMS if self.auth_method == "sms" else AuthMethod.EMAIL,
-            preferred_language=language if language in SUPPORTED_LANGUAGES else "en",
-        )
+        details = self._contact_from(data)
         config = settings()
         try:
             folder = uploads.folder_of(config.data_dir, self._upload_id)
