@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from http.cookies import CookieError, SimpleCookie
 
@@ -89,6 +90,21 @@ class AdminState(I18nState):
         path = self.router.url.path or routes.ADMIN
         target = path if routes.is_admin_path(path) and path != routes.ADMIN_LOGIN else routes.ADMIN
         return rx.redirect(f"{routes.ADMIN_LOGIN}?next={target}")
+
+    def _as_staff(
+        self, work: Callable[[Session], object] | None = None, *, admin: bool = False
+    ) -> rx.event.EventSpec | None:
+        """Run `work(session)` only for a signed-in person (an admin, when asked).
+
+        Returns:
+            None when the work ran, else the refusal to return from the handler.
+        """
+        with session_scope() as session:
+            if self._staff(session, admin=admin) is None:
+                return self._refusal()
+            if work is not None:
+                work(session)
+        return None
 
     def _refusal(self) -> rx.event.EventSpec:
         """The answer when `_staff()` said no: sign in again, or back home without the role."""

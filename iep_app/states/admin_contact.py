@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from iep_app.db import session_scope
 from iep_app.i18n import SUPPORTED_LANGUAGES
 from iep_app.models import AuthMethod
 from iep_app.services.directory import ContactDetails
@@ -46,9 +45,7 @@ class ContactForm(rx.State, mixin=True):
     @rx.event
     def choose_method(self, method: str):
         """SMS or secondary email: which destination field the form shows."""
-        with session_scope() as session:
-            if self._staff(session) is None:  # type: ignore[attr-defined]
-                return self._refusal()  # type: ignore[attr-defined]
-        if method in (m.value for m in AuthMethod):
+        refusal = self._as_staff()  # type: ignore[attr-defined]
+        if refusal is None and method in (m.value for m in AuthMethod):
             self.auth_method = method
-        return None
+        return refusal

@@ -43,9 +43,9 @@ class AdminAuditState(AdminState):
 
     @rx.event
     def on_load(self):
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
+        refusal = self._as_staff()
+        if refusal is not None:
+            return refusal
         today = now().date()
         self.audit_to = today.isoformat()
         self.audit_from = (today - timedelta(days=30)).isoformat()
@@ -55,9 +55,9 @@ class AdminAuditState(AdminState):
     def export(self, form_data: dict):
         """Start the CSV download; the endpoint re-checks the staff cookie and audits it."""
         data = form_data if isinstance(form_data, dict) else {}
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
+        refusal = self._as_staff()
+        if refusal is not None:
+            return refusal
         try:
             start, end = audit_export.check_range(
                 parse_day(data.get("from")), parse_day(data.get("to"))

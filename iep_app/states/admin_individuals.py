@@ -40,22 +40,17 @@ class AdminIndividualsState(AdminState):
 
     @rx.event
     def on_load(self):
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-            self._search(session)
-        return None
+        return self._as_staff(self._search)
 
     @rx.event
     def search(self, form_data: dict):
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-            self.query = str((form_data if isinstance(form_data, dict) else {}).get("query", ""))[
-                :100
-            ]
+        query = str((form_data if isinstance(form_data, dict) else {}).get("query", ""))[:100]
+
+        def find(session: Session) -> None:
+            self.query = query
             self._search(session)
-        return None
+
+        return self._as_staff(find)
 
 
 class AdminIndividualState(ContactForm, AdminState):

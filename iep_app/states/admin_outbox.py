@@ -60,28 +60,19 @@ class AdminOutboxState(AdminState):
     @rx.event
     def on_load(self):
         self.notice, self.error = "", ""
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-            self._page(session)
-        return None
+        return self._as_staff(self._page)
 
     @rx.event
     def filter(self, status: str):
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
+        def show(session: Session) -> None:
             self.status = status if status in deliveries.STATUSES else ""
             self._page(session)
-        return None
+
+        return self._as_staff(show)
 
     @rx.event
     def more(self):
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-            self._page(session, more=True)
-        return None
+        return self._as_staff(lambda session: self._page(session, more=True))
 
     @rx.event
     async def retry(self, outbox_pk: int):

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import reflex as rx
 from reflex_components_core.core._upload import UploadChunkIterator
+from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
@@ -107,9 +108,9 @@ class AdminSendState(ContactForm, AdminState):
     @rx.event
     def on_progress(self, progress: dict):
         """The browser's upload progress, as a whole percentage."""
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
+        refusal = self._as_staff()
+        if refusal is not None:
+            return refusal
         try:
             fraction = float((progress if isinstance(progress, dict) else {}).get("progress", 0))
         except (TypeError, ValueError):
@@ -155,18 +156,17 @@ class AdminSendState(ContactForm, AdminState):
 
     @rx.event
     def start_over(self):
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
+        refusal = self._as_staff()
+        if refusal is not None:
+            return refusal
         self._restart()
         return rx.clear_selected_files(UPLOAD_ID)
 
     @rx.event
     def find_people(self, form_data: dict):
         text = str((form_data if isinstance(form_data, dict) else {}).get("query", ""))[:100]
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
+
+        def find(session: Session) -> None:
             self.people = [
                 {
                     "pk": str(p.id),
@@ -175,22 +175,19 @@ class AdminSendState(ContactForm, AdminState):
                 }
                 for p in individuals.search(session=session, text=text)
             ]
-        return None
+
+        return self._as_staff(find)
 
     @rx.event
     def choose_person(self, individual_pk: int):
         """Fill the recipient form from the directory (staff may still change it)."""
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-            try:
-                details = individuals.details_of(
-                    individuals.get(session=session, individual_pk=individual_pk)
-                )
-            except NotAllowed:
-                return None
-        self._show_contact(details)
-        return None
+
+        def fill(session: Session) -> None:
+            with contextlib.suppress(NotAllowed):
+                person = individuals.get(session=session, individual_pk=individual_pk)
+                self._show_contact(individuals.details_of(person))
+
+        return self._as_staff(fill)
 
     def _retention_days(self, value: object) -> int:
         day = parse_day(value)

@@ -41,11 +41,7 @@ class AdminOrganisationState(AdminState):
     @rx.event
     def on_load(self):
         self.notice, self.error = "", ""
-        with session_scope() as session:
-            if self._staff(session, admin=True) is None:
-                return self._refusal()
-            self._fill(session)
-        return None
+        return self._as_staff(self._fill, admin=True)
 
     @rx.event
     def save(self, form_data: dict):
@@ -121,11 +117,7 @@ class AdminStaffState(AdminState):
     @rx.event
     def on_load(self):
         self.notice, self.error = "", ""
-        with session_scope() as session:
-            if self._staff(session, admin=True) is None:
-                return self._refusal()
-            self._fill(session)
-        return None
+        return self._as_staff(self._fill, admin=True)
 
     @rx.event
     def add(self, form_data: dict):

@@ -8,7 +8,6 @@ import reflex as rx
 from sqlmodel import Session
 
 from iep_app import routes
-from iep_app.db import session_scope
 from iep_app.services.admin_queries import (
     SORTS,
     STATUSES,
@@ -93,11 +92,7 @@ class AdminTransactionsState(AdminState):
         self._show(page)
 
     def _move(self, *, after: str = "", before: str = "", last: bool = False):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-            self._page(session, after=after, before=before, last=last)
-        return None
+        return self._as_staff(lambda s: self._page(s, after=after, before=before, last=last))
 
     @rx.event
     def on_load(self):
@@ -107,16 +102,16 @@ class AdminTransactionsState(AdminState):
     def apply(self, form_data: dict):
         """Search and filter; starts again at the first page."""
         data = form_data if isinstance(form_data, dict) else {}
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
+
+        def search(session: Session) -> None:
             status = str(data.get("status", ""))
             self.search = str(data.get("search", ""))[:100].strip()
             self.status = status if status in STATUSES else ""
             found = [parse_day(data.get(k)) for k in ("created_from", "created_to")]
             self.created_from, self.created_to = (d.isoformat() if d else "" for d in found)
             self._page(session)
-        return None
+
+        return self._as_staff(search)
 
     @rx.event
     def clear(self):
@@ -125,15 +120,14 @@ class AdminTransactionsState(AdminState):
     @rx.event
     def sort_by(self, column: str):
         """Sort by a column; the same column again flips the direction."""
-        with session_scope() as session:
-            if self._staff(session) is None:
-                return self._refusal()
-            if column not in SORTS:
-                return None
-            self.descending = not self.descending if column == self.sort else True
-            self.sort = column
-            self._page(session)
-        return None
+
+        def sort(session: Session) -> None:
+            if column in SORTS:
+                self.descending = not self.descending if column == self.sort else True
+                self.sort = column
+                self._page(session)
+
+        return self._as_staff(sort)
 
     @rx.event
     def first_page(self):
