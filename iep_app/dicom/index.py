@@ -95,9 +95,7 @@ def read_header(path: Path) -> Dataset:
 def _check_complete(ds: Dataset, size: int) -> None:
     syntax = transfer_syntax(ds)
     if syntax and not UID(syntax).is_transfer_syntax:
-        raise NotIndexable(
-            f"This file uses an unsupported transfer syntax ({syntax}); it cannot be read."
-        )
+        raise NotIndexable(f"This file uses an unsupported transfer syntax ({syntax}); it cannot be read.")
     if syntax == pydicom.uid.DeflatedExplicitVRLittleEndian:
         return  # positions refer to the inflated stream, not the file
     # Iterating a Dataset converts every element; its tags with keep_deferred leave skipped
@@ -107,9 +105,7 @@ def _check_complete(ds: Dataset, size: int) -> None:
         length = getattr(elem, "length", _UNDEFINED_LENGTH)
         tell = getattr(elem, "value_tell", None)
         if length != _UNDEFINED_LENGTH and tell is not None and tell + length > size:
-            raise NotIndexable(
-                "This DICOM file is incomplete (truncated), probably cut off while copying."
-            )
+            raise NotIndexable("This DICOM file is incomplete (truncated), probably cut off while copying.")
 
 
 def transfer_syntax(ds: Dataset) -> str:

@@ -41,9 +41,7 @@ def _chooser() -> rx.Component:
                 rx.data_list.label("Transaction"),
                 rx.data_list.value(PackageState.public_id, data_testid="public-id"),
             ),
-            rx.data_list.item(
-                rx.data_list.label("Sender"), rx.data_list.value(PackageState.organisation)
-            ),
+            rx.data_list.item(rx.data_list.label("Sender"), rx.data_list.value(PackageState.organisation)),
             rx.data_list.item(
                 rx.data_list.label("Available until"),
                 rx.data_list.value(PackageState.available_until),
