@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -115,7 +116,8 @@ def number_of_frames(ds: Dataset) -> int:
     try:
         return max(int(ds.get("NumberOfFrames") or 1), 1)
     except (TypeError, ValueError):
-        return 1
+        digits = re.match(r"\s*(\d+)", str(ds["NumberOfFrames"].value))
+        return max(int(digits.group(1)), 1) if digits else 1
 
 
 def decode_frame(path: Path, frame: int) -> tuple[Dataset, np.ndarray]:
@@ -146,6 +148,8 @@ def _decode(path: Path, ds: Dataset, frame: int) -> np.ndarray:
     arr = _read_native(path, ds, frame)
     if arr is None:
         arr = _decode_with_pydicom(path, ds, frame)
+    if arr.dtype.byteorder == ">":  # big endian data: the LUT indexes native words
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     if ds.get("PhotometricInterpretation") == "PALETTE COLOR":
         arr = pydicom.pixels.apply_color_lut(arr, ds)
         if arr.dtype.itemsize > 1:  # 16-bit palette entries: keep the high byte, as DCMTK
@@ -193,8 +197,11 @@ def _decode_with_pydicom(path: Path, ds: Dataset, frame: int) -> np.ndarray:
         full = pydicom.dcmread(path, force=True)
         if "TransferSyntaxUID" not in full.file_meta:
             full.file_meta.TransferSyntaxUID = _implied_syntax(full)
+        if "NumberOfFrames" in ds:  # a malformed count ("1A") is read as DCMTK reads it
+            full.NumberOfFrames = number_of_frames(ds)
         arr = full.pixel_array
-        return arr[frame] if number_of_frames(full) > 1 else arr
+        single_frame_ndim = 2 if int(ds.get("SamplesPerPixel", 1) or 1) == 1 else 3
+        return arr[frame] if arr.ndim > single_frame_ndim else arr
     except Exception as exc:
         raise RenderError(_decode_failure(ds)) from exc
 
