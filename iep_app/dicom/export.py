@@ -152,9 +152,7 @@ def iter_pictures_zip(
         chunked); images are rendered one at a time as it is consumed.
     """
     patients = build_hierarchy(items)
-    return iter_zip(
-        _pictures(patients, render, organisation, transaction_id, sent_at), modified=sent_at
-    )
+    return iter_zip(_pictures(patients, render, organisation, transaction_id, sent_at), modified=sent_at)
 
 
 def _pictures(
@@ -275,9 +273,7 @@ def _media_readme(
     return "\n".join(lines).replace("\n", "\r\n").encode("utf-8")
 
 
-def _pictures_readme(
-    head: str, counts: dict[str, int], left_out: dict[str, int], failed: list[str]
-) -> bytes:
+def _pictures_readme(head: str, counts: dict[str, int], left_out: dict[str, int], failed: list[str]) -> bytes:
     lines = [
         head,
         f"Contents: {counts['jpg']} pictures (JPEG) and {counts['pdf']} documents (PDF),",

@@ -66,9 +66,7 @@ def build_hierarchy(items: Iterable[ExportItem]) -> list[Patient]:
             raise ValueError(f"SOPInstanceUID {item.sop_instance_uid} is listed twice")
         seen.add(item.sop_instance_uid)
         patient = tree.setdefault((item.patient_id, item.patient_name), {})
-        patient.setdefault(item.study_instance_uid, {}).setdefault(
-            item.series_instance_uid, []
-        ).append(item)
+        patient.setdefault(item.study_instance_uid, {}).setdefault(item.series_instance_uid, []).append(item)
     patients = []
     for key in sorted(tree):
         studies = []

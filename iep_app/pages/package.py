@@ -58,17 +58,16 @@ def _chooser() -> rx.Component:
             href=routes.VIEWER,
             width="100%",
         ),
-        rx.el.a(
+        rx.link(
             _choice(
                 "download",
                 T["action.download"],
-                "Download will allow you to save the images onto your personal device.",
+                T["download.intro"],
                 data_testid="action-download",
                 as_child=False,
             ),
-            href=PackageState.download_url,
-            download=True,
-            style={"width": "100%"},
+            href=routes.DOWNLOAD,
+            width="100%",
         ),
         spacing="3",
         width="100%",

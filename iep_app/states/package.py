@@ -84,7 +84,3 @@ class PackageState(I18nState):
             self._close_for(error)
             return
         self.phase = "ready"
-
-    @rx.var
-    def download_url(self) -> str:
-        return routes.download_url(self.public_id) if self.public_id else ""
