@@ -135,8 +135,8 @@ def apply(pipeline: GrayPipeline, frame: np.ndarray) -> np.ndarray:
     floating point frames are computed directly.
     """
     if frame.dtype.kind in "iu" and frame.dtype.itemsize <= 2:
-        unsigned = frame.view(np.uint16 if frame.dtype.itemsize == 2 else np.uint8)
-        return np.take(lut_for(pipeline, frame.dtype.itemsize), unsigned)
+        words = frame.view(np.uint16 if frame.dtype.itemsize == 2 else np.uint8)
+        return np.take(lut_for(pipeline, frame.dtype.itemsize), words)  # type: ignore[arg-type]
     return pipeline.display(frame)
 
 

@@ -177,7 +177,7 @@ def _read_native(path: Path, ds: Dataset, frame: int) -> np.ndarray | None:
     signed = ds.get("PixelRepresentation", 0) == 1
     dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
     offset = tell + frame * count * dtype.itemsize
-    if offset + count * dtype.itemsize > tell + elem.length:
+    if offset + count * dtype.itemsize > tell + getattr(elem, "length", 0):
         raise RenderError("The image data in this file is incomplete.")
     arr = np.fromfile(path, dtype=dtype, count=count, offset=offset)
     if arr.size != count:
@@ -206,7 +206,7 @@ def _decode_with_pydicom(path: Path, ds: Dataset, frame: int) -> np.ndarray:
         raise RenderError(_decode_failure(ds)) from exc
 
 
-def _implied_syntax(ds: Dataset) -> str:
+def _implied_syntax(ds: Dataset) -> pydicom.uid.UID:
     implicit, little = ds.original_encoding
     if implicit:
         return ImplicitVRLittleEndian
