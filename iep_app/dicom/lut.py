@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 from pydicom.dataset import Dataset
 
-from iep_app.dicom.pixels import _Lru
+from iep_app.dicom.cache import LruCache
 
 LUT_CACHE_ENTRIES = 256  # 64 KiB each: 16 MiB at most
-_luts = _Lru(LUT_CACHE_ENTRIES)
+_luts = LruCache(LUT_CACHE_ENTRIES)
 
 
 @dataclass(frozen=True)
