@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 from pydicom.dataset import Dataset
 
-from iep_app.dicom.pixels import _Lru
+from iep_app.dicom.cache import LruCache
 
 LUT_CACHE_ENTRIES = 256  # 64 KiB each: 16 MiB at most
-_luts = _Lru(LUT_CACHE_ENTRIES)
+_luts = LruCache(LUT_CACHE_ENTRIES)
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,8 @@ def apply(pipeline: GrayPipeline, frame: np.ndarray) -> np.ndarray:
     floating point frames are computed directly.
     """
     if frame.dtype.kind in "iu" and frame.dtype.itemsize <= 2:
-        unsigned = frame.view(np.uint16 if frame.dtype.itemsize == 2 else np.uint8)
-        return np.take(lut_for(pipeline, frame.dtype.itemsize), unsigned)
+        words = frame.view(np.uint16 if frame.dtype.itemsize == 2 else np.uint8)
+        return np.take(lut_for(pipeline, frame.dtype.itemsize), words)  # type: ignore[arg-type]
     return pipeline.display(frame)
 
 

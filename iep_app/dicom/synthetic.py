@@ -157,7 +157,7 @@ def _template(size: int, *, spacing: float, thickness: float) -> Dataset:
 
 def _slice_dataset(template: Dataset, hu: np.ndarray, index: int, *, z: float) -> Dataset:
     ds = template.copy()
-    ds.file_meta = template.file_meta.copy()
+    ds.file_meta = FileMetaDataset(template.file_meta)
     ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
     ds.InstanceNumber = index + 1
     half = float(ds.PixelSpacing[0]) * int(ds.Columns) / 2

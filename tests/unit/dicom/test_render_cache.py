@@ -47,3 +47,11 @@ def test_concurrent_renders_agree_with_serial_ones(series):
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda p: render_frame(p, window=Window(40, 400)), series * 5))
     assert results == expected * 5
+
+
+def test_repeated_request_is_served_from_the_encoded_cache(series, monkeypatch):
+    from iep_app.dicom import render
+
+    first = render_frame(series[1], window=Window(40, 400), fmt="jpeg", quality=90)
+    monkeypatch.setattr(render, "render_pixels", lambda *a, **k: pytest.fail("rendered again"))
+    assert render_frame(series[1], window=Window(40, 400), fmt="jpeg", quality=90) == first
