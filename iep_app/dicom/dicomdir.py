@@ -231,7 +231,7 @@ def _instance_keys(file_id: tuple[str, ...], item: ExportItem) -> bytes:
     source = _read_keys(item, keywords)
     for keyword in keywords:
         if keyword not in source and keyword not in _CONDITIONAL_KEYS:
-            values[keyword] = ""  # written empty, as DCMTK does for a missing type 2 key
+            values[keyword] = ""  # written empty, as DCMTK does; nothing is invented
     return _keys(kind, values, [source[k] for k in keywords if k in source])
 
 

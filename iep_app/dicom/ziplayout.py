@@ -195,12 +195,12 @@ class ZipLayout:
     def iter_range(
         self, start: int = 0, end: int | None = None, *, chunk_size: int = CHUNK_SIZE
     ) -> Iterator[bytes]:
-        """Yield the bytes from `start` to `end` inclusive, in chunks of about `chunk_size`.
+        """Yield the bytes from `start` to `end` inclusive, in chunks under twice `chunk_size`.
 
         Args:
             start: The first byte's offset.
             end: The last byte's offset (inclusive); None means the last byte of the archive.
-            chunk_size: The size of the chunks read from disk and yielded.
+            chunk_size: The largest read from disk; small pieces are gathered up to it.
 
         Yields:
             Consecutive chunks whose concatenation is exactly the requested range.
