@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import struct
-from collections.abc import Iterator, Sequence
-from copy import deepcopy
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import zip_longest
 from typing import TYPE_CHECKING
 
 from pydicom import dcmread
-from pydicom.datadict import dictionary_VR
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.filebase import DicomBytesIO
-from pydicom.filewriter import write_dataset, write_file_meta_info
-from pydicom.multival import MultiValue
+from pydicom.filewriter import write_data_element, write_file_meta_info
 from pydicom.uid import UID, ExplicitVRLittleEndian, MediaStorageDirectoryStorage
-from pydicom.valuerep import PersonName
 
 from iep_app.dicom import fileset
 
@@ -82,6 +81,8 @@ _INSTANCE_KEYS: dict[str, tuple[str, ...]] = {
 _CONDITIONAL_KEYS = {"HL7InstanceIdentifier", "VerificationDateTime", "ReferencedSeriesSequence"}
 _STUDY_KEYS_FROM_FILE = ("StudyTime", "StudyID", "AccessionNumber")
 _TEXT_VRS = {"PN", "LO", "SH", "LT", "ST", "UT", "UC"}
+# VRs whose length field is 4 bytes, after 2 reserved ones (PS3.5 Table 7.1-1).
+_LONG_LENGTH_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"}
 
 
 def record_type(sop_class_uid: str) -> str:
@@ -97,13 +98,15 @@ def record_type(sop_class_uid: str) -> str:
 def encode_dicomdir(patients: Sequence[Patient], *, file_set_id: str, instance_uid: str) -> bytes:
     """Encode the DICOMDIR of `patients`, whose files lie at the IDs of `iter_file_ids`.
 
-    The records are built with pydicom, but the file is assembled here rather than by
-    `pydicom.fileset.FileSet`, which copies every instance into a staging directory: this way
-    the originals are never read or rewritten. Patient and image records come from the export
-    items alone; the header of one file per study is read (without pixel data) for StudyTime,
-    StudyID and AccessionNumber, and the header of each non-image instance (reports, RT, PDF)
-    for the keys its record type requires. Each record's three offset elements are fixed-size
-    and written first, so every offset is known once the record keys are encoded: a single pass.
+    `pydicom.fileset.FileSet` could write it, but only after copying every instance into a
+    staging folder; here the originals are neither copied nor rewritten. Records are encoded
+    element by element (Explicit VR Little Endian, explicit lengths, as DCMTK writes them) with
+    pydicom's data dictionary, File Meta Information writer and, for keys copied from files,
+    element writer: building a pydicom Dataset per record cost 0.18 ms, most of a download's
+    time to first byte. Patient, series and image records come from the export items alone;
+    one header per study is read (without pixel data) for StudyTime, StudyID and
+    AccessionNumber, and each non-image instance's header for the keys its record type
+    requires. A record's three offset elements are fixed-size, so one pass places every record.
 
     Args:
         patients: The hierarchy from `build_hierarchy`.
@@ -111,7 +114,7 @@ def encode_dicomdir(patients: Sequence[Patient], *, file_set_id: str, instance_u
         instance_uid: The Media Storage SOP Instance UID of the DICOMDIR.
 
     Returns:
-        The DICOMDIR file, Explicit VR Little Endian, with explicit lengths.
+        The DICOMDIR file.
     """
     file_ids = fileset.iter_file_ids(patients)
     roots = [
@@ -125,23 +128,22 @@ def encode_dicomdir(patients: Sequence[Patient], *, file_set_id: str, instance_u
     prefix = DicomBytesIO()
     prefix.write(b"\0" * 128 + b"DICM")
     write_file_meta_info(prefix, meta, enforce_standard=True)
-    head_length = len(_encode(_file_set_head(file_set_id, 0, 0)))
     flat = list(_walk(roots))
-    position = len(prefix.getvalue()) + head_length + 12  # 12: the sequence's own header
-    for record in flat:
+    position = len(prefix.getvalue()) + len(_file_set_head(file_set_id, 0, 0)) + 12
+    offsets_length = len(_offsets(0, 0))
+    for record in flat:  # 12 above: the sequence's header; 8 below: each item's header
         record.offset = position
-        position += 8 + len(_offsets(0, 0)) + len(record.keys)
+        position += 8 + offsets_length + len(record.keys)
     items = b"".join(record.item() for record in flat)
-    head = _encode(_file_set_head(file_set_id, roots[0].offset, roots[-1].offset))
-    sequence = struct.pack("<HH2sHI", 0x0004, 0x1220, b"SQ", 0, len(items))
-    return prefix.getvalue() + head + sequence + items
+    head = _file_set_head(file_set_id, roots[0].offset, roots[-1].offset)
+    return prefix.getvalue() + head + _element(0x00041220, "SQ", items)
 
 
 class _Record:
     """A directory record: encoded keys, its lower-level records, and its offset once placed."""
 
-    def __init__(self, keys: Dataset, children: list[_Record] | None = None) -> None:
-        self.keys = _encode(keys)
+    def __init__(self, keys: bytes, children: list[_Record] | None = None) -> None:
+        self.keys = keys
         self.children = children or []
         self.next: _Record | None = None
         self.offset = 0
@@ -160,21 +162,21 @@ def _walk(records: list[_Record]) -> Iterator[_Record]:
 
 
 def _offsets(next_record: int, lower_level: int) -> bytes:
-    # (0004,1400) next, (0004,1410) in use (retired, 0xFFFF as DCMTK writes), (0004,1420) lower
+    # Next record, record in use (retired; 0xFFFF as DCMTK writes it), lower-level entity.
     return (
-        struct.pack("<HH2sHI", 0x0004, 0x1400, b"UL", 4, next_record)
-        + struct.pack("<HH2sHH", 0x0004, 0x1410, b"US", 2, 0xFFFF)
-        + struct.pack("<HH2sHI", 0x0004, 0x1420, b"UL", 4, lower_level)
+        _element(0x00041400, "UL", struct.pack("<I", next_record))
+        + _element(0x00041410, "US", struct.pack("<H", 0xFFFF))
+        + _element(0x00041420, "UL", struct.pack("<I", lower_level))
     )
 
 
-def _file_set_head(file_set_id: str, first: int, last: int) -> Dataset:
-    ds = Dataset()
-    ds.FileSetID = file_set_id
-    ds.OffsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity = first
-    ds.OffsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity = last
-    ds.FileSetConsistencyFlag = 0
-    return ds
+def _file_set_head(file_set_id: str, first: int, last: int) -> bytes:
+    return (
+        _element(0x00041130, "CS", file_set_id.encode("ascii"))
+        + _element(0x00041200, "UL", struct.pack("<I", first))
+        + _element(0x00041202, "UL", struct.pack("<I", last))
+        + _element(0x00041212, "US", struct.pack("<H", 0))  # consistency flag: no known errors
+    )
 
 
 def _study_record(study: Study, file_ids: Iterator[tuple[tuple[str, ...], ExportItem]]) -> _Record:
@@ -185,96 +187,100 @@ def _study_record(study: Study, file_ids: Iterator[tuple[tuple[str, ...], Export
     return _Record(_study_keys(study), series_records)
 
 
-def _patient_keys(patient: Patient) -> Dataset:
-    ds = _new_record("PATIENT")
-    ds.PatientName = patient.first.patient_name
-    ds.PatientID = patient.first.patient_id
-    return _with_charset(ds)
+def _patient_keys(patient: Patient) -> bytes:
+    item = patient.first
+    return _keys("PATIENT", {"PatientName": item.patient_name, "PatientID": item.patient_id})
 
 
-def _study_keys(study: Study) -> Dataset:
+def _study_keys(study: Study) -> bytes:
     item = study.first
     source = _read_keys(item, _STUDY_KEYS_FROM_FILE)
-    ds = _new_record("STUDY")
-    ds.StudyDate = item.study_date
-    ds.StudyDescription = item.study_description
-    ds.StudyInstanceUID = item.study_instance_uid
-    _copy_keys(source, ds, _STUDY_KEYS_FROM_FILE)
-    return _with_charset(ds)
+    values = {keyword: str(source.get(keyword) or "") for keyword in _STUDY_KEYS_FROM_FILE}
+    values |= {
+        "StudyDate": item.study_date,
+        "StudyDescription": item.study_description,
+        "StudyInstanceUID": item.study_instance_uid,
+    }
+    return _keys("STUDY", values)
 
 
-def _series_keys(series: Series) -> Dataset:
+def _series_keys(series: Series) -> bytes:
     item = series.first
-    ds = _new_record("SERIES")
-    ds.Modality = item.modality
-    ds.SeriesInstanceUID = item.series_instance_uid
-    ds.SeriesNumber = item.series_number
+    values = {
+        "Modality": item.modality,
+        "SeriesInstanceUID": item.series_instance_uid,
+        "SeriesNumber": item.series_number,
+    }
     if item.series_description:
-        ds.SeriesDescription = item.series_description
-    return _with_charset(ds)
+        values["SeriesDescription"] = item.series_description
+    return _keys("SERIES", values)
 
 
-def _instance_keys(file_id: tuple[str, ...], item: ExportItem) -> Dataset:
+def _instance_keys(file_id: tuple[str, ...], item: ExportItem) -> bytes:
     kind = record_type(item.sop_class_uid)
-    ds = _new_record(kind)
-    ds.ReferencedFileID = list(file_id)
-    ds.ReferencedSOPClassUIDInFile = item.sop_class_uid
-    ds.ReferencedSOPInstanceUIDInFile = item.sop_instance_uid
-    ds.ReferencedTransferSyntaxUIDInFile = item.transfer_syntax_uid
-    ds.InstanceNumber = item.instance_number
-    keys = _INSTANCE_KEYS.get(kind, ())
-    if keys:
-        _copy_keys(_read_keys(item, keys), ds, keys)
-    return _with_charset(ds)
+    values = {
+        "ReferencedFileID": "\\".join(file_id),
+        "ReferencedSOPClassUIDInFile": item.sop_class_uid,
+        "ReferencedSOPInstanceUIDInFile": item.sop_instance_uid,
+        "ReferencedTransferSyntaxUIDInFile": item.transfer_syntax_uid,
+        "InstanceNumber": item.instance_number,
+    }
+    keywords = _INSTANCE_KEYS.get(kind)
+    if not keywords:
+        return _keys(kind, values)
+    source = _read_keys(item, keywords)
+    for keyword in keywords:
+        if keyword not in source and keyword not in _CONDITIONAL_KEYS:
+            values[keyword] = ""  # written empty, as DCMTK does; nothing is invented
+    return _keys(kind, values, [source[k] for k in keywords if k in source])
 
 
-def _new_record(kind: str) -> Dataset:
-    ds = Dataset()
-    ds.DirectoryRecordType = kind
-    return ds
+def _keys(kind: str, values: dict[str, str], copied: Sequence[DataElement] = ()) -> bytes:
+    """Encode a record's keys, in tag order, with UTF-8 declared where a value needs it."""
+    values = {"DirectoryRecordType": kind, **values}
+    utf8 = not all(v.isascii() for v in values.values()) or _has_non_ascii(copied)
+    codec = "utf-8" if utf8 else "ascii"
+    elements = {_tag(k): _element(_tag(k), _vr(k), v.encode(codec)) for k, v in values.items()}
+    if utf8:
+        elements[0x00080005] = _element(0x00080005, "CS", b"ISO_IR 192")
+    for element in copied:
+        encoded = DicomBytesIO()
+        encoded.is_little_endian, encoded.is_implicit_VR = True, False
+        write_data_element(encoded, element, ["utf_8" if utf8 else "iso8859"])
+        elements[int(element.tag)] = encoded.getvalue()
+    return b"".join(elements[tag] for tag in sorted(elements))
+
+
+def _element(tag: int, vr: str, value: bytes) -> bytes:
+    """Encode one element in Explicit VR Little Endian (PS3.5 7.1.2), padded to even length."""
+    if len(value) % 2:
+        value += b"\0" if vr == "UI" else b" "
+    if vr in _LONG_LENGTH_VRS:
+        return struct.pack("<HH2sHI", tag >> 16, tag & 0xFFFF, vr.encode(), 0, len(value)) + value
+    return struct.pack("<HH2sH", tag >> 16, tag & 0xFFFF, vr.encode(), len(value)) + value
+
+
+@functools.cache
+def _tag(keyword: str) -> int:
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        raise KeyError(keyword)
+    return tag
+
+
+@functools.cache
+def _vr(keyword: str) -> str:
+    return dictionary_VR(keyword)
 
 
 def _read_keys(item: ExportItem, keywords: Sequence[str]) -> Dataset:
     return dcmread(item.path, stop_before_pixels=True, defer_size=4096, specific_tags=[*keywords])
 
 
-def _copy_keys(source: Dataset, target: Dataset, keywords: Sequence[str]) -> None:
-    for keyword in keywords:
-        if keyword in source:
-            element = source[keyword]
-            target.add_new(element.tag, element.VR, _plain(element.value))
-        elif keyword not in _CONDITIONAL_KEYS:
-            vr = dictionary_VR(keyword)
-            target.add_new(keyword, vr, [] if vr == "SQ" else None)
-
-
-def _plain(value: object) -> object:
-    # Decoded values are re-encoded under the record's own character set, not the file's.
-    if isinstance(value, PersonName):
-        return str(value)
-    if isinstance(value, MultiValue):
-        return [_plain(v) for v in value]
-    return deepcopy(value)
-
-
-def _with_charset(ds: Dataset) -> Dataset:
-    if _has_non_ascii(ds):
-        ds.SpecificCharacterSet = "ISO_IR 192"
-    return ds
-
-
-def _has_non_ascii(ds: Dataset) -> bool:
-    for element in ds:
+def _has_non_ascii(elements: Iterable[DataElement]) -> bool:
+    for element in elements:
         if element.VR == "SQ" and any(_has_non_ascii(item) for item in element.value):
             return True
         if element.VR in _TEXT_VRS and not str(element.value or "").isascii():
             return True
     return False
-
-
-def _encode(ds: Dataset) -> bytes:
-    buffer = DicomBytesIO()
-    buffer.is_little_endian = True
-    buffer.is_implicit_VR = False
-    write_dataset(buffer, ds)
-    return buffer.getvalue()
