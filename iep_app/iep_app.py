@@ -8,9 +8,11 @@ from starlette.routing import Route
 
 from iep_app import routes
 from iep_app.api import images, session
+from iep_app.pages.forward import forward_page
 from iep_app.pages.link import link_page
 from iep_app.pages.package import package_page
 from iep_app.pages.viewer import viewer_page
+from iep_app.states.forward import ForwardState
 from iep_app.states.link import LinkState
 from iep_app.states.package import PackageState
 from iep_app.states.viewer import ViewerState
@@ -28,3 +30,4 @@ app = rx.App(api_transformer=api)
 app.add_page(link_page, route=routes.LINK, on_load=LinkState.on_load, title="Your images")
 app.add_page(package_page, route=routes.PACKAGE, on_load=PackageState.on_load, title="Your images")
 app.add_page(viewer_page, route=routes.VIEWER, on_load=ViewerState.on_load, title="Viewer")
+app.add_page(forward_page, route=routes.FORWARD, on_load=ForwardState.on_load, title="Forward")

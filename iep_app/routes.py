@@ -5,6 +5,7 @@ from __future__ import annotations
 LINK = "/t/[token]"
 PACKAGE = "/package"
 VIEWER = "/package/view"
+FORWARD = "/package/forward"
 SESSION_ENDPOINT = "/api/session"
 API_PREFIX = "/api/t"
 

@@ -21,7 +21,7 @@ from iep_app.models import (
 )
 from iep_app.services import secrets
 from iep_app.services.directory import auth_destination
-from iep_app.services.errors import LinkNotFound, PackageUnavailable, ValidationFailed
+from iep_app.services.errors import LinkNotFound, PackageUnavailable, invalid
 
 LINK_PURPOSE = "link"
 _PROGRESS_ORDER = list(Progress)
@@ -32,9 +32,7 @@ def public_id_for(prefix: str, number: int) -> str:
     return f"{prefix}{number:06d}"
 
 
-def retention_until(
-    *, organisation: Organisation, now: datetime, days: int | None = None
-) -> datetime:
+def retention_until(*, organisation: Organisation, now: datetime, days: int | None = None) -> datetime:
     """When a package made now stops being available.
 
     Raises:
@@ -42,10 +40,7 @@ def retention_until(
     """
     days = organisation.retention_days if days is None else days
     if not 1 <= days <= organisation.max_retention_days:
-        raise ValidationFailed(
-            "retention_days",
-            f"Retention must be between 1 and {organisation.max_retention_days} days.",
-        )
+        raise invalid("retention_days", "invalid.retention_days", max=organisation.max_retention_days)
     return now + timedelta(days=days)
 
 
@@ -80,9 +75,12 @@ def create(
     available_until: datetime,
     sent_by: str,
     parent: Transaction | None = None,
+    forward_key: str | None = None,
     now: datetime | None = None,
 ) -> NewTransaction:
     """Create a transaction with the next public ID, its instances and an access link.
+
+    A forward passes its parent and its wizard's idempotency key (unique in the table).
 
     The ID comes from the row's own autoincrement key, which both SQLite and PostgreSQL
     hand out without collisions however many workers create packages at once.
@@ -91,6 +89,7 @@ def create(
     transaction = Transaction(
         recipient_pk=recipient.id,
         parent_pk=parent.id if parent else None,
+        forward_key=forward_key,
         sent_by=sent_by[:200],
         auth_method=recipient.auth_method,
         auth_destination=auth_destination(recipient),

@@ -1,4 +1,4 @@
-"""The action chooser of a verified package: View, Download (Forward and Decline come later)."""
+"""The action chooser of a verified package: View, Download, Forward and Decline."""
 
 from __future__ import annotations
 
