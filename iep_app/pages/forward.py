@@ -6,7 +6,7 @@ import reflex as rx
 
 from iep_app import routes
 from iep_app.components.form import field_error
-from iep_app.components.layout import notice, page_frame
+from iep_app.components.layout import notice, page_frame, thread_item
 from iep_app.pages.forward_destination import destination_step, text_field
 from iep_app.states.forward import ForwardState
 
@@ -126,7 +126,7 @@ def _messages() -> rx.Component:
         rx.text(T["forward.existing_messages"], weight="bold"),
         rx.cond(
             ForwardState.thread.length() > 0,
-            rx.vstack(rx.foreach(ForwardState.thread, _thread_item), spacing="3", width="100%"),
+            rx.vstack(rx.foreach(ForwardState.thread, thread_item), spacing="3", width="100%"),
             rx.text(T["forward.no_messages"], color_scheme="gray"),
         ),
         spacing="3",

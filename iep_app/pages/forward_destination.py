@@ -94,7 +94,12 @@ def _language_select() -> rx.Component:
             value=F["preferred_language"],
             on_change=lambda value: ForwardState.set_field("preferred_language", value),
             data_testid="preferred-language",
-            style={"padding": "0.4em", "border_radius": "6px"},
+            style={
+                "padding": "0.4em",
+                "border_radius": "6px",
+                "border": f"1px solid {rx.color('gray', 7)}",
+                "background": "white",
+            },
         ),
         name="preferred_language",
         error=E.get("preferred_language", ""),

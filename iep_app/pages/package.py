@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from iep_app import routes
-from iep_app.components.layout import notice, page_frame
+from iep_app.components.layout import notice, page_frame, thread_item
 from iep_app.pages.decline import decline_dialog
 from iep_app.states.decline import DeclineState
 from iep_app.states.package import PackageState
@@ -94,6 +94,17 @@ def _chooser() -> rx.Component:
             on_click=DeclineState.set_open(True),
         ),
         decline_dialog(),
+        rx.cond(
+            PackageState.thread.length() > 0,
+            rx.vstack(
+                rx.heading(T["forward.messages"], size="3", as_="h2", margin_top="0.5em"),
+                rx.foreach(PackageState.thread, thread_item),
+                spacing="3",
+                width="100%",
+                data_testid="package-messages",
+            ),
+            rx.fragment(),
+        ),
         spacing="3",
         width="100%",
     )

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from iep_app import routes
 from iep_app.db import session_scope
 from iep_app.models import Transaction
-from iep_app.services import directory, forwarding, messages, outbox, patients, transactions
+from iep_app.services import directory, forwarding, outbox, patients
 from iep_app.services.errors import (
     NotAllowed,
     PackageUnavailable,
@@ -27,22 +27,9 @@ from iep_app.services.forward_wizard import (
     until_value,
 )
 from iep_app.states.common import I18nState, format_until, now, settings
-from iep_app.states.package import PackageState
+from iep_app.states.package import PackageState, thread_rows
 
 T = TypeVar("T")
-
-
-def thread_rows(session: Session, transaction: Transaction) -> list[dict[str, str]]:
-    """A package's thread as the pages list it: author, transaction ID, date and time, text."""
-    return [
-        {
-            "author": message.author,
-            "public_id": message.origin_public_id,
-            "at": format_until(transactions.as_aware(message.created_at)),
-            "text": message.text,
-        }
-        for message in messages.thread(session=session, transaction_pk=transaction.id)
-    ]
 
 
 def _context(session: Session, transaction: Transaction) -> StepContext:
@@ -142,9 +129,9 @@ class ForwardState(I18nState):
             self._key, self._transaction_pk = forwarding.new_key(), transaction_pk
         self.header = {
             "public_id": header.public_id,
-            "patient_id": header.patient_id,
-            "patient_name": header.patient_name,
-            "birth_date": header.birth_date,
+            "patient_id": header.patient_id or "—",
+            "patient_name": header.patient_name or "—",
+            "birth_date": header.birth_date or "—",
             "sex": self.text(f"gender.{header.sex}" if header.sex else "gender.unknown"),
         }
         self.thread = thread
