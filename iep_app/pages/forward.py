@@ -67,25 +67,6 @@ def _additional_info() -> rx.Component:
     )
 
 
-def _thread_item(message: rx.Var) -> rx.Component:
-    return rx.box(
-        rx.text(
-            message["author"],
-            " · ",
-            message["public_id"],
-            " · ",
-            message["at"],
-            size="1",
-            color_scheme="gray",
-        ),
-        rx.text(message["text"], white_space="pre-wrap"),
-        border_left=f"3px solid {rx.color('gray', 6)}",
-        padding_left="0.7em",
-        width="100%",
-        data_testid="thread-message",
-    )
-
-
 def _messages() -> rx.Component:
     return rx.vstack(
         rx.el.label(T["forward.type_message"], html_for="draft", style={"font_weight": "600"}),
