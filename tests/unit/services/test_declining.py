@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from iep_app.models import AuditEvent, OutboxMessage, TransactionStatus, utcnow
 from iep_app.services import access, declining, organisation
-from iep_app.services.errors import PackageUnavailable, SessionEnded, ValidationFailed
+from iep_app.services.errors import PackageUnavailable, ValidationFailed
 from tests.unit.services.factories import make_shared
 from tests.unit.services.test_access import _send, _verify
 
@@ -53,10 +53,11 @@ def test_decline_marks_the_package_and_tells_the_organisation(session, settings)
 def test_after_a_decline_the_session_and_the_link_are_dead(session, settings):
     transaction, token, session_token = _verified(session, settings)
     _decline(session, settings, transaction, session_token)
-    with pytest.raises(SessionEnded):
+    with pytest.raises(PackageUnavailable) as ended:
         access.resolve_session(
             session=session, secret_key=settings.secret_key, session_token=session_token, now=utcnow()
         )
+    assert ended.value.reason == "declined"
     with pytest.raises(PackageUnavailable) as closed:
         access.open_link(
             session=session,
