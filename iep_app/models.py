@@ -272,3 +272,15 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)
     sent_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+class RateEvent(SQLModel, table=True):
+    """One use of a rate-limited action; counted per bucket within a rolling window.
+
+    Kept in the database, not in process memory, so the budget holds across workers.
+    """
+
+    __table_args__ = (Index("ix_rateevent_bucket_at", "bucket", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bucket: str = Field(max_length=120)
+    at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from iep_app.i18n import SUPPORTED_LANGUAGES
-from iep_app.models import AuthMethod, Individual
+from iep_app.models import AuthMethod, Individual, utcnow
+from iep_app.services import ratelimit
 from iep_app.services.errors import ValidationFailed, invalid
 from iep_app.services.validation import normalise_email, normalise_mobile, normalise_phone
 
@@ -134,15 +136,31 @@ def find_or_create(*, session: Session, details: ContactDetails) -> Individual:
     return individual
 
 
-def suggest_emails(*, session: Session, typed: str) -> list[str]:
+def suggest_emails(
+    *, session: Session, typed: str, requester: str | None = None, now: datetime | None = None
+) -> list[str]:
     """Email addresses of known individuals that start with what was typed.
 
     The directory holds patients' contacts, so it is never browsable: nothing below
     SUGGESTION_MIN_CHARS characters, only prefix (or exact) matches on the address, at most
-    SUGGESTION_LIMIT of them, and addresses only, never names.
+    SUGGESTION_LIMIT of them, addresses only, never names, and, for a requester outside the
+    hospital, a budget of look-ups (ratelimit.DIRECTORY_SUGGESTIONS).
+
+    Args:
+        session: the database session.
+        typed: what was typed so far.
+        requester: whose look-up budget to spend (a transaction ID); None for staff.
+        now: the current time, for the budget.
+
+    Returns:
+        Up to SUGGESTION_LIMIT addresses; none once the requester's budget is spent.
     """
     typed = (typed or "").strip().lower()
     if len(typed) < SUGGESTION_MIN_CHARS or len(typed) > 320:
+        return []
+    if requester is not None and not ratelimit.allow(
+        session=session, policy=ratelimit.DIRECTORY_SUGGESTIONS, key=requester, now=now or utcnow()
+    ):
         return []
     # autoescape: a typed "%" or "_" is a character, not a LIKE wildcard matching everyone.
     query = (

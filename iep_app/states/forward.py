@@ -176,9 +176,13 @@ class ForwardState(I18nState):
             return
         wizard = self._wizard()
 
-        def work(session: Session, _: Transaction) -> list[str]:
+        def work(session: Session, transaction: Transaction) -> list[str]:
             wizard.set("recipient_email", value)
-            return directory.suggest_emails(session=session, typed=wizard.value("recipient_email"))
+            return directory.suggest_emails(
+                session=session,
+                typed=wizard.value("recipient_email"),
+                requester=transaction.public_id or "",
+            )
 
         ok, found = await self._checked(work)
         if ok:

@@ -90,3 +90,25 @@ def test_contact_errors_cover_every_field_at_once():
 )
 def test_patient_identifiers_are_nhs_numbers_or_local_ones(typed, kept):
     assert normalise_patient_identifier(typed) == kept
+
+
+def test_a_recipient_cannot_walk_the_directory(directory_of_people):
+    from datetime import timedelta
+
+    from iep_app.models import utcnow
+    from iep_app.services.ratelimit import DIRECTORY_SUGGESTIONS
+
+    start = utcnow()
+    for n in range(DIRECTORY_SUGGESTIONS.budget):
+        found = directory.suggest_emails(
+            session=directory_of_people, typed="ann", requester="NS000001", now=start + timedelta(seconds=n)
+        )
+        assert found
+    spent = directory.suggest_emails(
+        session=directory_of_people, typed="ann", requester="NS000001", now=start + timedelta(seconds=90)
+    )
+    assert spent == []
+    # Another package has its own budget, and the window rolls.
+    assert directory.suggest_emails(session=directory_of_people, typed="ann", requester="NS000002", now=start)
+    later = start + DIRECTORY_SUGGESTIONS.window + timedelta(seconds=61)
+    assert directory.suggest_emails(session=directory_of_people, typed="ann", requester="NS000001", now=later)
