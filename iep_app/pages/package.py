@@ -29,9 +29,9 @@ def _choice(icon: str, label: rx.Var, detail: rx.Var, **props) -> rx.Component: 
         size="4",
         variant="surface",
         width="100%",
-        justify="start",
         height="auto",
         padding="0.8em 1em",
+        style={"justify_content": "flex-start", "text_align": "left"},
         **props,
     )
 
