@@ -100,9 +100,10 @@ def _run(args: argparse.Namespace, tmp: Path) -> None:
     with contextlib.ExitStack() as last_orthanc:
         ours_rates, orthanc_rates = [], []
         for run in range(1, args.ingest_runs + 1):
-            last_orthanc.close()  # the previous run's Orthanc; its files go with the folder
-            for old in tmp.glob("run-*"):
-                shutil.rmtree(old)
+            last_orthanc.close()  # the previous run's Orthanc
+            # Earlier runs' files are kept until the end: on ext4 without a journal (this
+            # machine's), creating files just after deleting many scans past the recently
+            # deleted inodes, which would slow whichever side comes next.
             folder = tmp / f"run-{run}"
             store = FileStore(folder / "store")
             ours_rate, keys = _ingest_ours(paths, store)
