@@ -15,6 +15,9 @@ not part of it) and as POST /instances over a keep-alive loopback connection for
 It runs --ingest-runs times (3 by default), each run ours first and then Orthanc, each
 side into a fresh store (a new Orthanc process with empty storage); every run is printed
 and the table shows the medians. The last run's stores serve the rendering benchmarks.
+Each run also prints CPU milliseconds per file (this process for ours; Orthanc's server
+process for Orthanc, without the client's), which the other users of the machine disturb
+less than files per second.
 "Warm" repeats one request, which our encoded-image cache answers; "W/L drag" asks for a
 new window each time, so it shows decoded-frame cache + new LUT + encode.
 
@@ -106,13 +109,15 @@ def _run(args: argparse.Namespace, tmp: Path) -> None:
             # deleted inodes, which would slow whichever side comes next.
             folder = tmp / f"run-{run}"
             store = FileStore(folder / "store")
-            ours_rate, keys = _ingest_ours(paths, store)
-            orthanc = last_orthanc.enter_context(_orthanc(folder))
-            orthanc_rate, ids = _ingest_orthanc(orthanc, paths)
+            ours_rate, ours_cpu, keys = _ingest_ours(paths, store)
+            server = _orthanc(folder)
+            orthanc = last_orthanc.enter_context(server)
+            orthanc_rate, orthanc_cpu, ids = _ingest_orthanc(orthanc, server.process.pid, paths)
             ours_rates.append(ours_rate)
             orthanc_rates.append(orthanc_rate)
             print(
-                f"ingest run {run}: ours {ours_rate:.0f} files/s, Orthanc {orthanc_rate:.0f} files/s, "
+                f"ingest run {run}: ours {ours_rate:.0f} files/s ({ours_cpu:.2f} ms CPU/file), "
+                f"Orthanc {orthanc_rate:.0f} files/s ({orthanc_cpu:.2f} ms CPU/file in its process), "
                 f"ours/Orthanc {ours_rate / orthanc_rate:.2f}x"
             )
         with _ours(args.ours_command, store, args.ours_url) as ours:
@@ -124,20 +129,30 @@ def _run(args: argparse.Namespace, tmp: Path) -> None:
     print(f"whole benchmark: {time.perf_counter() - started:.0f} s")
 
 
-def _ingest_ours(paths: list[Path], store: FileStore) -> tuple[float, list[str]]:
-    """Files per second through ingest_paths into an empty store, and the storage keys."""
-    t0 = time.perf_counter()
+def _ingest_ours(paths: list[Path], store: FileStore) -> tuple[float, float, list[str]]:
+    """Files per second through ingest_paths into an empty store, CPU ms per file, keys."""
+    os.sync()  # no write-back of earlier files running during the measure, for either side
+    t0, cpu0 = time.perf_counter(), time.process_time()
     report = ingest_paths(paths, store)
-    rate = len(paths) / (time.perf_counter() - t0)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     assert len(report.instances) == len(paths), report.rejected
-    return rate, [instance.storage_key for instance in report.instances]
+    keys = [instance.storage_key for instance in report.instances]
+    return len(paths) / seconds, cpu / len(paths) * 1000, keys
 
 
-def _ingest_orthanc(orthanc: _Http, paths: list[Path]) -> tuple[float, list[str]]:
-    """Files per second through Orthanc's POST /instances, and Orthanc's instance IDs."""
-    t0 = time.perf_counter()
+def _ingest_orthanc(orthanc: _Http, pid: int, paths: list[Path]) -> tuple[float, float, list[str]]:
+    """Files per second through Orthanc's POST /instances, its CPU ms per file, its IDs."""
+    os.sync()
+    t0, cpu0 = time.perf_counter(), _cpu_seconds(pid)
     ids = [json.loads(orthanc.post("/instances", p.read_bytes()))["ID"] for p in paths]
-    return len(paths) / (time.perf_counter() - t0), ids
+    seconds, cpu = time.perf_counter() - t0, _cpu_seconds(pid) - cpu0
+    return len(paths) / seconds, cpu / len(paths) * 1000, ids
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process, all its threads, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _render_benchmarks(args, orthanc, ids, ours, keys) -> dict[str, tuple[float, float]]:
