@@ -21,8 +21,9 @@ less than files per second.
 "Warm" repeats one request, which our encoded-image cache answers; "W/L drag" asks for a
 new window each time, so it shows decoded-frame cache + new LUT + encode.
 
-"Ours over HTTP" is bench/render_server.py under granian by default. To measure the real
-endpoint instead, pass ``--ours-command`` (a shell command started inside the namespace,
+"Ours over HTTP" is the portal's real byte API (bench/portal_api_server.py: session cookie
+checked in the database on every request, then the render) under granian. To measure another
+server instead, pass ``--ours-command`` (a shell command started inside the namespace,
 with IEP_BENCH_STORE naming the file store) and ``--ours-url`` with the placeholders
 {key} (storage key), {frame}, {center} and {width}; JPEG is asked for with
 ``Accept: image/jpeg``, as from Orthanc.
@@ -59,7 +60,7 @@ ORTHANC_URL = "/instances/{key}/frames/{frame}/rendered?window-center={center}&w
 OURS_URL = f"http://127.0.0.1:{OURS_PORT}{ORTHANC_URL}"
 OURS_COMMAND = (
     f"granian --interface asgi --host 127.0.0.1 --port {OURS_PORT} --workers 1 "
-    "--no-log bench.render_server:app"
+    "--no-log bench.portal_api_server:app"
 )
 WINDOW = (40, 400)
 GOALS = {"warm PNG": 0.5, "warm JPEG q90": 0.5, "cold scroll PNG": 1.0, "W/L drag PNG": None}

@@ -72,6 +72,10 @@ class SessionEnded(DomainError):
     """The verified session is unknown, ended, or idle for too long."""
 
 
+class NotInPackage(DomainError):
+    """The object asked for is not part of this package (to the caller: it does not exist)."""
+
+
 class NotAllowed(DomainError):
     """The caller may not do this (wrong session, wrong transaction, wrong step)."""
 
