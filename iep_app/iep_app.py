@@ -7,7 +7,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from iep_app import routes
-from iep_app.api import images, session
+from iep_app.api import images, session, viewer
 from iep_app.pages.link import link_page
 from iep_app.pages.package import package_page
 from iep_app.pages.viewer import viewer_page
@@ -21,6 +21,12 @@ api = Starlette(
         Route(routes.SESSION_ENDPOINT, session.create_session_cookie, methods=["POST"]),
         Route(f"{_instance}/frames/{{frame:int}}.{{fmt}}", images.frame),
         Route(f"{_instance}/thumbnail.jpg", images.thumbnail),
+        Route(f"{_instance}/words/{{frame:int}}", viewer.words),
+        Route(f"{_instance}/document.pdf", viewer.document),
+        Route(
+            f"{routes.API_PREFIX}/{{public_id}}/series/{{series:int}}/manifest.json",
+            viewer.series_manifest,
+        ),
     ]
 )
 

@@ -1,0 +1,421 @@
+// One viewport's behaviour: current image, window, zoom and pan, measurements, cine.
+// Everything that happens per wheel notch or per pointer move stays here, in the
+// browser; Reflex hears only per-gesture facts (image settled, window dragged, focus).
+
+import { FrameStore } from "./frames.js";
+import { canvasTransform, clientToImage, fitScale, imageToClient, measure, zoomAbout } from "./geometry.js";
+import { applyLut, dragWindow, lutFor, rangeWindow } from "./windowing.js";
+
+const REPORT_DELAY_MS = 250;
+const MB = 1024 * 1024;
+
+// Phones get a smaller frame cache: a whole 300-slice CT is 150 MB of words.
+function budgetBytes() {
+  const memory = navigator.deviceMemory || 4;
+  const small = Math.min(window.screen?.width || 1024, window.screen?.height || 1024) < 600;
+  return (small || memory <= 2 ? 96 : memory <= 4 ? 256 : 384) * MB;
+}
+
+export class ViewportController {
+  constructor(canvas, callbacks) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d");
+    this.cb = callbacks; // onPaint(info), onUi(partial), onImage(id, frame), onWindow(kind), onActivate(), onSessionEnded()
+    this.offscreen = document.createElement("canvas");
+    this.offCtx = this.offscreen.getContext("2d");
+    this.size = { width: 1, height: 1 };
+    this.store = null;
+    this.images = [];
+    this.index = 0;
+    this.view = { scale: 1, panX: 0, panY: 0 };
+    this.fitted = true;
+    this.windowChoice = { kind: "default", index: 0 };
+    this.invert = false;
+    this.tool = matchMedia("(pointer: coarse)").matches ? "scroll" : "window";
+    this.measurements = new Map();
+    this.autoWindows = new Map();
+    this.playing = false;
+    this.fps = 10;
+    this.stats = { painted: 0, lastPaintAt: 0, lastIndex: -1, shown: new Set(), firstPaintAt: 0 };
+    this.generation = 0;
+    this.raf = 0;
+    this.live = null; // a measurement being drawn
+  }
+
+  destroy() {
+    this.stop();
+    if (this.store) this.store.close();
+    cancelAnimationFrame(this.raf);
+    clearTimeout(this.reportTimer);
+  }
+
+  get image() {
+    return this.images[this.index];
+  }
+
+  async open(src) {
+    const generation = ++this.generation;
+    this.stop();
+    if (this.store) this.store.close();
+    this.store = null;
+    this.images = [];
+    this.measurements.clear();
+    this.autoWindows.clear();
+    this.index = 0;
+    this.windowChoice = { kind: "default", index: 0 };
+    this.invert = false;
+    this.fitted = true;
+    this.cb.onUi({ count: 0, index: 0, loading: true, error: "" });
+    if (!src) return this.paint();
+    const response = await fetch(src, { credentials: "same-origin" });
+    if (generation !== this.generation) return;
+    if (!response.ok) {
+      if ([401, 403, 410].includes(response.status)) this.cb.onSessionEnded();
+      this.cb.onUi({ loading: false, error: "failed" });
+      return;
+    }
+    const manifest = await response.json();
+    if (generation !== this.generation) return;
+    this.manifest = manifest;
+    this.store = new FrameStore(manifest, {
+      budgetBytes: budgetBytes(),
+      concurrency: 4,
+      onFrame: (index) => this.frameArrived(index),
+      onSessionEnded: () => this.cb.onSessionEnded(),
+      serverQuery: (image) => this.serverQuery(image),
+    });
+    this.images = this.store.images;
+    this.cb.onUi({ count: this.images.length, index: 0, loading: false, colour: this.images[0]?.mode === "color" });
+    this.fit();
+    this.store.setFocus(0, 1);
+    this.reportImage();
+  }
+
+  frameArrived(index) {
+    if (index === this.index) this.schedule();
+  }
+
+  // ---- navigation
+  go(index) {
+    if (!this.images.length) return;
+    const target = Math.max(0, Math.min(this.images.length - 1, Math.round(index === Infinity ? this.images.length : index)));
+    if (target === this.index) return;
+    const direction = target > this.index ? 1 : -1;
+    const before = this.image;
+    this.index = target;
+    this.store.setFocus(target, direction);
+    if (this.fitted && before && (before.rows !== this.image.rows || before.columns !== this.image.columns)) this.fit();
+    this.schedule();
+    this.cb.onUi({ index: target });
+    this.reportImage();
+  }
+
+  step(delta) {
+    this.go(this.index + delta);
+  }
+
+  reportImage() {
+    clearTimeout(this.reportTimer);
+    this.reportTimer = setTimeout(() => {
+      const image = this.image;
+      if (image) this.cb.onImage(image.id, image.frame);
+    }, REPORT_DELAY_MS);
+  }
+
+  // ---- window / level
+  setWindowChoice(choice) {
+    this.windowChoice = { ...choice };
+    this.schedule();
+  }
+
+  windowFor(image, entry) {
+    const choice = this.windowChoice;
+    if (choice.kind === "fixed" || choice.kind === "custom") return { center: choice.center, width: choice.width };
+    const windows = image.windows || [];
+    if (choice.kind === "file" && windows.length) {
+      const [center, width] = windows[Math.min(choice.index, windows.length - 1)];
+      return { center, width };
+    }
+    if (choice.kind === "default" && windows.length) return { center: windows[0][0], width: windows[0][1] };
+    if (entry && entry.type === "words") {
+      let auto = this.autoWindows.get(image.index);
+      if (!auto) {
+        auto = rangeWindow(entry.words, { ...image.pipe, signed: entry.signed }, entry.wordBytes);
+        this.autoWindows.set(image.index, auto);
+      }
+      return auto;
+    }
+    return null; // server default: the file's VOI LUT or the value range
+  }
+
+  serverQuery(image) {
+    const chosen = this.windowChoice.kind === "default" ? null : this.windowFor(image, null);
+    const parts = chosen ? [`wc=${chosen.center}`, `ww=${chosen.width}`] : [];
+    if (this.invert) parts.push("invert=1");
+    return parts.join("&");
+  }
+
+  toggleInvert() {
+    this.invert = !this.invert;
+    this.cb.onUi({ invert: this.invert });
+    this.store?.pump();
+    this.schedule();
+  }
+
+  // ---- zoom and pan
+  fit() {
+    const image = this.image;
+    this.view = { scale: image ? fitScale(image, this.size.width, this.size.height) : 1, panX: 0, panY: 0 };
+    this.fitted = true;
+    this.schedule();
+  }
+
+  actualSize() {
+    this.view = { scale: 1, panX: 0, panY: 0 };
+    this.fitted = false;
+    this.schedule();
+  }
+
+  zoomAt(factor, x = this.size.width / 2, y = this.size.height / 2) {
+    if (!this.image) return;
+    this.view = zoomAbout(this.view, this.image, this.size, factor, x, y);
+    this.fitted = false;
+    this.schedule();
+  }
+
+  panBy(dx, dy) {
+    this.view = { ...this.view, panX: this.view.panX + dx, panY: this.view.panY + dy };
+    this.fitted = false;
+    this.schedule();
+  }
+
+  resize(width, height) {
+    const dpr = window.devicePixelRatio || 1;
+    this.size = { width, height };
+    this.canvas.width = Math.max(1, Math.round(width * dpr));
+    this.canvas.height = Math.max(1, Math.round(height * dpr));
+    if (this.fitted) this.fit();
+    else this.schedule();
+  }
+
+  reset() {
+    this.invert = false;
+    this.windowChoice = { kind: "default", index: 0 };
+    this.cb.onUi({ invert: false });
+    this.cb.onWindow("default");
+    this.store?.pump();
+    this.fit();
+  }
+
+  setTool(tool) {
+    this.tool = tool;
+    this.cb.onUi({ tool });
+  }
+
+  activate() {
+    this.cb.onActivate();
+  }
+
+  // ---- one-pointer gestures (the tool, or the mouse's right/middle buttons)
+  beginGesture(tool, x, y) {
+    const image = this.image;
+    const gesture = { tool, x0: x, y0: y, x, y, view: { ...this.view }, index: this.index, scrolled: 0 };
+    if (tool === "window" && image) {
+      const start = this.windowFor(image, this.store?.get(this.index)) || { center: 128, width: 256 };
+      gesture.window = start;
+    }
+    if (tool === "measure" && image) {
+      const a = clientToImage(this.view, image, this.size, x, y);
+      this.live = { a, b: a };
+    }
+    return gesture;
+  }
+
+  moveGesture(gesture, x, y, scrollPx) {
+    const dx = x - gesture.x0;
+    const dy = y - gesture.y0;
+    if (gesture.tool === "window" && gesture.window) {
+      const next = dragWindow(gesture.window, dx, dy);
+      this.windowChoice = { kind: "custom", index: 0, ...next };
+      this.store?.pump();
+      this.schedule();
+    } else if (gesture.tool === "pan") {
+      this.view = { ...gesture.view, panX: gesture.view.panX + dx, panY: gesture.view.panY + dy };
+      this.fitted = false;
+      this.schedule();
+    } else if (gesture.tool === "zoom") {
+      this.view = zoomAbout(gesture.view, this.image, this.size, Math.exp(-dy / 150), gesture.x0, gesture.y0);
+      this.fitted = false;
+      this.schedule();
+    } else if (gesture.tool === "scroll") {
+      const steps = Math.trunc(dy / scrollPx);
+      if (steps !== gesture.scrolled) {
+        this.go(gesture.index + steps);
+        gesture.scrolled = steps;
+      }
+    } else if (gesture.tool === "measure" && this.live) {
+      this.live = { ...this.live, b: clientToImage(this.view, this.image, this.size, x, y) };
+      this.schedule();
+    }
+  }
+
+  endGesture(gesture, x, y) {
+    if (gesture.tool === "window" && gesture.window && (x !== gesture.x0 || y !== gesture.y0)) {
+      this.cb.onWindow("custom");
+    }
+    if (gesture.tool === "measure" && this.live) {
+      const { a, b } = this.live;
+      this.live = null;
+      if (Math.hypot(b.c - a.c, b.r - a.r) * this.view.scale >= 3) {
+        const list = this.measurements.get(this.index) || [];
+        this.measurements.set(this.index, [...list, { a, b }]);
+        this.cb.onUi({ measured: this.countMeasurements() });
+      }
+      this.schedule();
+    }
+  }
+
+  cancelGesture() {
+    this.live = null;
+    this.schedule();
+  }
+
+  countMeasurements() {
+    let count = 0;
+    for (const list of this.measurements.values()) count += list.length;
+    return count;
+  }
+
+  clearMeasurements() {
+    this.measurements.clear();
+    this.cb.onUi({ measured: 0 });
+    this.schedule();
+  }
+
+  // ---- cine
+  play(fps) {
+    this.fps = fps || this.fps;
+    if (this.playing || this.images.length < 2) return;
+    this.playing = true;
+    this.cb.onUi({ playing: true });
+    let last = performance.now();
+    const tick = (now) => {
+      if (!this.playing) return;
+      if (now - last >= 1000 / this.fps) {
+        const next = (this.index + 1) % this.images.length;
+        if (this.store.get(next)) {
+          last = now;
+          if (next === 0) this.store.setFocus(0, 1);
+          this.go(next);
+        } else {
+          this.store.setFocus(this.index, 1);
+        }
+      }
+      this.cineFrame = requestAnimationFrame(tick);
+    };
+    this.cineFrame = requestAnimationFrame(tick);
+  }
+
+  stop() {
+    if (!this.playing) return;
+    this.playing = false;
+    cancelAnimationFrame(this.cineFrame);
+    this.cb.onUi({ playing: false });
+  }
+
+  togglePlay() {
+    if (this.playing) this.stop();
+    else this.play();
+  }
+
+  // ---- painting
+  schedule() {
+    if (!this.raf) this.raf = requestAnimationFrame(() => this.paint());
+  }
+
+  paint() {
+    this.raf = 0;
+    const { ctx, canvas } = this;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    const image = this.image;
+    const entry = image && this.store ? this.store.get(this.index) : undefined;
+    if (!image || !entry || entry.type === "error") {
+      // Keep the last image on screen while the next one loads: no black flashes.
+      this.cb.onPaint({ image, loaded: false, error: entry?.type === "error" ? entry : null });
+      if (!image) {
+        ctx.fillStyle = "#000";
+        ctx.fillRect(0, 0, canvas.width, canvas.height);
+      }
+      return;
+    }
+    const voiWindow = image.mode === "color" ? null : this.windowFor(image, entry);
+    const source = entry.type === "words" ? this.render(image, entry, voiWindow) : entry.bitmap;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.setTransform(...canvasTransform(this.view, image, this.size, dpr));
+    ctx.imageSmoothingEnabled = this.view.scale < 4;
+    ctx.filter = this.invert && image.mode === "color" ? "invert(1)" : "none";
+    ctx.drawImage(source, 0, 0);
+    ctx.filter = "none";
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.drawMeasurements(image);
+    const stats = this.stats;
+    stats.painted++;
+    stats.lastPaintAt = performance.now();
+    if (!stats.firstPaintAt) stats.firstPaintAt = stats.lastPaintAt;
+    stats.lastIndex = this.index;
+    stats.shown.add(this.index);
+    this.cb.onPaint({ image, loaded: true, window: voiWindow, scale: this.view.scale });
+  }
+
+  render(image, entry, voiWindow) {
+    const { rows, columns } = entry;
+    if (this.offscreen.width !== columns || this.offscreen.height !== rows) {
+      this.offscreen.width = columns;
+      this.offscreen.height = rows;
+      this.pixels = null;
+    }
+    if (!this.pixels) this.pixels = this.offCtx.createImageData(columns, rows);
+    const invert = image.invert !== this.invert; // MONOCHROME1 and the person's choice
+    const lut = lutFor({ ...image.pipe, signed: entry.signed }, entry.wordBytes, voiWindow, invert);
+    applyLut(entry.words, lut, new Uint32Array(this.pixels.data.buffer));
+    this.offCtx.putImageData(this.pixels, 0, 0);
+    return this.offscreen;
+  }
+
+  drawMeasurements(image) {
+    const lines = [...(this.measurements.get(this.index) || [])];
+    if (this.live) lines.push(this.live);
+    const ctx = this.ctx;
+    for (const { a, b } of lines) {
+      const p = imageToClient(this.view, image, this.size, a.c, a.r);
+      const q = imageToClient(this.view, image, this.size, b.c, b.r);
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = "#ffd400";
+      ctx.beginPath();
+      ctx.moveTo(p.x, p.y);
+      ctx.lineTo(q.x, q.y);
+      ctx.stroke();
+      for (const end of [p, q]) {
+        ctx.beginPath();
+        ctx.arc(end.x, end.y, 3, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+      const text = this.cb.formatLength(measure(image, a, b));
+      ctx.font = "600 14px system-ui, sans-serif";
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "#000";
+      ctx.strokeText(text, q.x + 8, q.y - 8);
+      ctx.fillStyle = "#ffd400";
+      ctx.fillText(text, q.x + 8, q.y - 8);
+    }
+  }
+
+  // ---- for tests and benchmarks: where an image pixel is on the page
+  pageOf(c, r) {
+    const rect = this.canvas.getBoundingClientRect();
+    const p = imageToClient(this.view, this.image, this.size, c, r);
+    return { x: rect.left + p.x, y: rect.top + p.y };
+  }
+}

@@ -1,0 +1,214 @@
+// Frames of one series: fetched over HTTP (never through Reflex state), nearest first,
+// kept in a memory budget. Stored grey-scale words for browser windowing; lossless PNGs
+// for colour images and for grey-scale images the server must window.
+
+const SESSION_STATUSES = new Set([401, 403, 410]);
+const SERVER_RADIUS = 4; // server-windowed frames depend on the window: prefetch few
+const RETRY_MS = 3000;
+
+export function flatten(manifest) {
+  const images = [];
+  for (const inst of manifest.instances) {
+    const frames = Math.max(1, inst.frames || 1);
+    const pipe = {
+      bits: inst.bits_stored,
+      signed: !!inst.signed,
+      slope: inst.slope,
+      intercept: inst.intercept,
+      fn: inst.function || "LINEAR",
+    };
+    for (let frame = 0; frame < frames; frame++) {
+      images.push({ ...inst, pipe, frame, frames, index: images.length });
+    }
+  }
+  return images;
+}
+
+function fill(template, image) {
+  return template.replace("{instance}", String(image.id)).replace("{frame}", String(image.frame));
+}
+
+function estimate(image) {
+  const pixels = (image.rows || 512) * (image.columns || 512);
+  return image.mode === "gray" ? pixels * (image.bits_stored > 8 ? 2 : 1) : pixels * 4;
+}
+
+export class FrameStore {
+  // opts: {budgetBytes, concurrency, onFrame(index), onSessionEnded(), serverQuery(image)}
+  constructor(manifest, opts) {
+    this.urls = manifest.urls;
+    this.images = flatten(manifest);
+    this.opts = opts;
+    this.entries = new Map();
+    this.inflight = new Map();
+    this.used = 0;
+    this.focus = 0;
+    this.direction = 1;
+    this.closed = false;
+    this.requests = 0;
+  }
+
+  close() {
+    this.closed = true;
+    for (const job of this.inflight.values()) job.controller.abort();
+    for (const entry of this.entries.values()) if (entry.bitmap) entry.bitmap.close();
+    this.entries.clear();
+    this.inflight.clear();
+  }
+
+  keyFor(image) {
+    if (image.mode === "server") return "server?" + this.opts.serverQuery(image);
+    return image.mode;
+  }
+
+  // The cached entry of a frame, if it is current (server-windowed frames: this window).
+  get(index) {
+    const image = this.images[index];
+    const entry = this.entries.get(index);
+    if (!image || !entry) return undefined;
+    if (entry.type === "error") return entry;
+    return entry.key === this.keyFor(image) ? entry : undefined;
+  }
+
+  setFocus(index, direction) {
+    this.focus = index;
+    if (direction) this.direction = direction > 0 ? 1 : -1;
+    // The frame on screen must never wait behind prefetches of frames far away.
+    const image = this.images[index];
+    if (image && !this.get(index) && !this.inflight.has(index)) {
+      if (this.inflight.size >= this.opts.concurrency) this.abortFarthest();
+    }
+    this.pump();
+  }
+
+  distance(index) {
+    const d = (index - this.focus) * this.direction;
+    return d >= 0 ? d : -2 * d; // behind the direction of travel counts double
+  }
+
+  abortFarthest() {
+    let worst = null;
+    for (const [index, job] of this.inflight) {
+      if (worst === null || this.distance(index) > this.distance(worst[0])) worst = [index, job];
+    }
+    if (worst && this.distance(worst[0]) > 2) {
+      worst[1].controller.abort();
+      this.inflight.delete(worst[0]);
+    }
+  }
+
+  wanted(index) {
+    const image = this.images[index];
+    if (!image || image.mode === "error" || this.inflight.has(index)) return false;
+    const entry = this.entries.get(index);
+    if (entry && entry.type === "error") return entry.retryAt && entry.retryAt < performance.now();
+    if (image.mode === "server" && this.distance(index) > SERVER_RADIUS) return false;
+    return !this.get(index);
+  }
+
+  // Nearest wanted frame: ahead of the travel direction first, behind at half the reach.
+  nextWanted() {
+    const n = this.images.length;
+    for (let d = 0; d < 2 * n; d++) {
+      const ahead = this.focus + d * this.direction;
+      if (ahead >= 0 && ahead < n && this.wanted(ahead)) return ahead;
+      if (d % 2 === 0 && d > 0) {
+        const behind = this.focus - (d / 2) * this.direction;
+        if (behind >= 0 && behind < n && this.wanted(behind)) return behind;
+      }
+    }
+    return null;
+  }
+
+  makeRoom(bytes, forIndex) {
+    const reserved = [...this.inflight.values()].reduce((sum, job) => sum + job.bytes, 0);
+    while (this.used + reserved + bytes > this.opts.budgetBytes) {
+      let worst = null;
+      for (const index of this.entries.keys()) {
+        if (worst === null || this.distance(index) > this.distance(worst)) worst = index;
+      }
+      if (worst === null || this.distance(worst) <= this.distance(forIndex)) return false;
+      this.drop(worst);
+    }
+    return true;
+  }
+
+  drop(index) {
+    const entry = this.entries.get(index);
+    if (!entry) return;
+    if (entry.bitmap) entry.bitmap.close();
+    this.used -= entry.bytes || 0;
+    this.entries.delete(index);
+  }
+
+  pump() {
+    while (!this.closed && this.inflight.size < this.opts.concurrency) {
+      const index = this.nextWanted();
+      if (index === null) return;
+      const bytes = estimate(this.images[index]);
+      if (!this.makeRoom(bytes, index)) return;
+      this.start(index, bytes);
+    }
+  }
+
+  start(index, bytes) {
+    const image = this.images[index];
+    const controller = new AbortController();
+    const key = this.keyFor(image);
+    this.inflight.set(index, { controller, bytes, key });
+    this.requests++;
+    this.load(image, key, controller.signal)
+      .then((entry) => {
+        if (this.closed || this.inflight.get(index)?.controller !== controller) return;
+        this.drop(index);
+        this.entries.set(index, entry);
+        this.used += entry.bytes || 0;
+      })
+      .catch((error) => {
+        if (this.closed || error.name === "AbortError") return;
+        this.entries.set(index, { type: "error", key, retryAt: performance.now() + RETRY_MS, message: "" });
+      })
+      .finally(() => {
+        if (this.inflight.get(index)?.controller === controller) this.inflight.delete(index);
+        if (!this.closed) {
+          this.opts.onFrame(index);
+          this.pump();
+        }
+      });
+  }
+
+  async load(image, key, signal) {
+    if (image.mode === "gray") return this.loadWords(image, key, signal);
+    const query = image.mode === "server" ? "?" + this.opts.serverQuery(image) : "";
+    const response = await this.fetchChecked(fill(this.urls.png, image) + query, signal);
+    if (response.error) return response.error;
+    const bitmap = await createImageBitmap(await response.blob());
+    return { type: "bitmap", key, bitmap, bytes: bitmap.width * bitmap.height * 4 };
+  }
+
+  async loadWords(image, key, signal) {
+    const response = await this.fetchChecked(fill(this.urls.words, image), signal);
+    if (response.error) {
+      if (response.error.status === 422) {
+        image.mode = "server"; // the browser cannot window this one: the server will
+        return this.load(image, this.keyFor(image), signal);
+      }
+      return response.error;
+    }
+    const code = response.headers.get("X-Iep-Words") || "u2";
+    const [rows, columns] = (response.headers.get("X-Iep-Shape") || "0,0").split(",").map(Number);
+    const buffer = await response.arrayBuffer();
+    const wordBytes = code.endsWith("2") ? 2 : 1;
+    const words = wordBytes === 2 ? new Uint16Array(buffer) : new Uint8Array(buffer);
+    const signed = code.startsWith("i");
+    return { type: "words", key, words, wordBytes, signed, rows, columns, bytes: buffer.byteLength };
+  }
+
+  async fetchChecked(url, signal) {
+    const response = await fetch(url, { credentials: "same-origin", signal });
+    if (response.ok) return response;
+    if (SESSION_STATUSES.has(response.status)) this.opts.onSessionEnded();
+    const message = response.status === 422 ? await response.text() : "";
+    return { error: { type: "error", status: response.status, key: "", message } };
+  }
+}
