@@ -66,9 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ]
     print(f"iep: serving on {settings.public_url} (Ctrl+C stops)", flush=True)
     # A process group of its own, so one signal stops Reflex and all its workers.
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=reflex_environment(), start_new_session=True
-    )
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=reflex_environment(), start_new_session=True)
     try:
         return process.wait()
     except KeyboardInterrupt:

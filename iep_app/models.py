@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy import Enum as SqlEnum
@@ -13,6 +14,17 @@ from sqlmodel import Field, SQLModel
 def utcnow() -> datetime:
     """Aware UTC now; every timestamp in the database is UTC."""
     return datetime.now(UTC)
+
+
+class _HasId(Protocol):
+    id: int | None
+
+
+def pk(row: _HasId) -> int:
+    """The primary key of a flushed row (SQLModel types it as optional until then)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no primary key yet: flush it first")
+    return row.id
 
 
 def _enum(enum_type: type[enum.StrEnum], *, index: bool = False) -> Column:

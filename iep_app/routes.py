@@ -5,6 +5,7 @@ from __future__ import annotations
 LINK = "/t/[token]"
 PACKAGE = "/package"
 VIEWER = "/package/view"
+DOWNLOAD = "/package/download"
 SESSION_ENDPOINT = "/api/session"
 API_PREFIX = "/api/t"
 
@@ -29,9 +30,10 @@ def frame_url(public_id: str, instance_pk: int, frame: int = 0, fmt: str = "png"
     return f"{API_PREFIX}/{public_id}/instances/{instance_pk}/frames/{frame}.{fmt}"
 
 
-def download_url(public_id: str) -> str:
-    """The original files of the whole transaction, as a zip."""
-    return f"{API_PREFIX}/{public_id}/download/originals.zip"
+def download_url(public_id: str, kind: str = "dicom", series_pk: int | None = None) -> str:
+    """A download of the package: kind "dicom" (original files, DICOMDIR) or "pictures"."""
+    query = "" if series_pk is None else f"?series={series_pk}"
+    return f"{API_PREFIX}/{public_id}/download/{kind}.zip{query}"
 
 
 # The viewer's byte endpoints (iep_app/api/viewer.py). Templates keep {instance} and

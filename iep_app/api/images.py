@@ -72,9 +72,7 @@ async def frame(request: Request) -> Response:
         )
     except RenderError as error:
         return Response(str(error), status_code=422, media_type="text/plain")
-    return Response(
-        data, media_type=_MEDIA_TYPES[fmt], headers={"Cache-Control": PRIVATE_IMMUTABLE}
-    )
+    return Response(data, media_type=_MEDIA_TYPES[fmt], headers={"Cache-Control": PRIVATE_IMMUTABLE})
 
 
 async def thumbnail(request: Request) -> Response:

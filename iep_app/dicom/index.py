@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pydicom
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.uid import UID
@@ -95,9 +97,7 @@ def read_header(path: Path) -> Dataset:
 def _check_complete(ds: Dataset, size: int) -> None:
     syntax = transfer_syntax(ds)
     if syntax and not UID(syntax).is_transfer_syntax:
-        raise NotIndexable(
-            f"This file uses an unsupported transfer syntax ({syntax}); it cannot be read."
-        )
+        raise NotIndexable(f"This file uses an unsupported transfer syntax ({syntax}); it cannot be read.")
     if syntax == pydicom.uid.DeflatedExplicitVRLittleEndian:
         return  # positions refer to the inflated stream, not the file
     # Iterating a Dataset converts every element; its tags with keep_deferred leave skipped
@@ -107,9 +107,7 @@ def _check_complete(ds: Dataset, size: int) -> None:
         length = getattr(elem, "length", _UNDEFINED_LENGTH)
         tell = getattr(elem, "value_tell", None)
         if length != _UNDEFINED_LENGTH and tell is not None and tell + length > size:
-            raise NotIndexable(
-                "This DICOM file is incomplete (truncated), probably cut off while copying."
-            )
+            raise NotIndexable("This DICOM file is incomplete (truncated), probably cut off while copying.")
 
 
 def transfer_syntax(ds: Dataset) -> str:
@@ -170,6 +168,9 @@ def indexed_values(ds: Dataset) -> dict[str, dict[str, str]]:
 
 
 def _text(ds: Dataset, keyword: str, limit: int) -> str:
+    raw = _ascii_value(ds, keyword)
+    if raw is not None:
+        return raw.strip(" \x00")[:limit]
     try:
         value = ds.get(keyword)
     except Exception:  # a malformed value (bad IS, bad charset) indexes as missing
@@ -179,3 +180,26 @@ def _text(ds: Dataset, keyword: str, limit: int) -> str:
     multiple = isinstance(value, MultiValue | list)
     text = "\\".join(str(v) for v in value) if multiple else str(value)
     return text.strip(" \x00")[:limit]
+
+
+# VRs whose bytes are plain ASCII whatever the character set: read without pydicom's
+# value conversion, which costs more than the rest of indexing put together.
+_ASCII_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "TM", "UI"})
+_TEXT_VRS = frozenset({"LO", "PN", "SH"})
+
+
+def _ascii_value(ds: Dataset, keyword: str) -> str | None:
+    """The raw text of an element if it can be read as ASCII directly; None otherwise."""
+    tag = tag_for_keyword(keyword)
+    if tag is None or tag not in ds:
+        return None if tag is None else ""
+    elem = ds.get_item(tag, keep_deferred=True)
+    value = getattr(elem, "value", None)
+    if not isinstance(elem, RawDataElement) or not isinstance(value, bytes):
+        return None
+    vr = elem.VR or dictionary_VR(tag)
+    if vr == "US" and len(value) >= 2:
+        return str(int.from_bytes(value[:2], "little" if elem.is_little_endian else "big"))
+    if vr in _ASCII_VRS or (vr in _TEXT_VRS and value.isascii() and b"\x1b" not in value):
+        return value.decode("ascii")
+    return None

@@ -6,9 +6,37 @@ import hashlib
 import os
 import re
 import tempfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 _KEY = re.compile(r"[0-9a-f]{64}")
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Digests:
+    """Size and checksums of a file's bytes (the zip export needs the CRC-32 up front)."""
+
+    size: int
+    sha256: str
+    crc32: int
+
+
+class _Hasher:
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+        self.crc = 0
+        self.size = 0
+
+    def update(self, chunk: bytes) -> None:
+        self.sha.update(chunk)
+        self.crc = zlib.crc32(chunk, self.crc)
+        self.size += len(chunk)
+
+    def digests(self) -> Digests:
+        return Digests(self.size, self.sha.hexdigest(), self.crc)
 
 
 def storage_key_for(sop_instance_uid: str) -> str:
@@ -53,15 +81,34 @@ class FileStore:
         """Tell whether a file is stored under this key."""
         return self.path_of(storage_key).is_file()
 
-    def staging_file(self) -> tuple[int, Path]:
-        """Open a new temporary file inside the store (same file system, so rename is atomic).
+    def stage(self, source: IO[bytes]) -> tuple[Path, Digests]:
+        """Copy a stream into a new temporary file inside the store, hashing on the way.
+
+        The input is read once, a chunk at a time. The staging folder is on the store's
+        file system, so ``commit`` can move the file into place atomically.
 
         Returns:
-            An open OS file descriptor and its path; the caller closes it and then either
-            ``commit``s or ``discard``s the path.
+            The staged file (to ``commit`` or ``discard``) and the digests of its bytes.
         """
         fd, name = tempfile.mkstemp(dir=self._tmp, suffix=".part")
-        return fd, Path(name)
+        staged, hasher = Path(name), _Hasher()
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := source.read(_CHUNK):
+                    hasher.update(chunk)
+                    out.write(chunk)
+        except BaseException:
+            self.discard(staged)
+            raise
+        return staged, hasher.digests()
+
+    def digests_of(self, storage_key: str) -> Digests:
+        """Read a stored file and return its size and checksums."""
+        hasher = _Hasher()
+        with open(self.path_of(storage_key), "rb") as fp:
+            while chunk := fp.read(_CHUNK):
+                hasher.update(chunk)
+        return hasher.digests()
 
     def commit(self, staged: Path, storage_key: str) -> bool:
         """Move a staged file to its key unless that key is already stored.

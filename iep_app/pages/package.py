@@ -41,9 +41,7 @@ def _chooser() -> rx.Component:
                 rx.data_list.label("Transaction"),
                 rx.data_list.value(PackageState.public_id, data_testid="public-id"),
             ),
-            rx.data_list.item(
-                rx.data_list.label("Sender"), rx.data_list.value(PackageState.organisation)
-            ),
+            rx.data_list.item(rx.data_list.label("Sender"), rx.data_list.value(PackageState.organisation)),
             rx.data_list.item(
                 rx.data_list.label("Available until"),
                 rx.data_list.value(PackageState.available_until),
@@ -60,17 +58,16 @@ def _chooser() -> rx.Component:
             href=routes.VIEWER,
             width="100%",
         ),
-        rx.el.a(
+        rx.link(
             _choice(
                 "download",
                 T["action.download"],
-                "Download will allow you to save the images onto your personal device.",
+                T["download.intro"],
                 data_testid="action-download",
                 as_child=False,
             ),
-            href=PackageState.download_url,
-            download=True,
-            style={"width": "100%"},
+            href=routes.DOWNLOAD,
+            width="100%",
         ),
         spacing="3",
         width="100%",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import pyotp
 from sqlalchemy import update
@@ -16,6 +17,7 @@ from iep_app.models import (
     Progress,
     RecipientSession,
     Transaction,
+    pk,
 )
 from iep_app.notify import templates
 from iep_app.services import audit, outbox, secrets, transactions
@@ -94,7 +96,7 @@ def open_link(
         session=session,
         action=Action.LINK_OPENED,
         actor=RECIPIENT,
-        transaction_pk=transaction.id,
+        transaction_pk=pk(transaction),
         ip=ip,
     )
     transactions.advance(transaction, Progress.OPENED, now)
@@ -126,12 +128,12 @@ def request_code(
     transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
     transactions.ensure_available(transaction, now)
     # Lock the transaction row (PostgreSQL) so two clicks at once cannot both pass the cap.
-    session.exec(select(Transaction).where(Transaction.id == transaction.id).with_for_update())
+    session.exec(select(Transaction).where(Transaction.id == pk(transaction)).with_for_update())
     sent_last_hour = session.exec(
         select(func.count())
         .select_from(OtpChallenge)
         .where(
-            OtpChallenge.transaction_pk == transaction.id,
+            OtpChallenge.transaction_pk == pk(transaction),
             col(OtpChallenge.created_at) > now - timedelta(hours=1),
         )
     ).one()
@@ -140,7 +142,7 @@ def request_code(
             session=session,
             action=Action.CODE_REFUSED,
             actor=RECIPIENT,
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             ip=ip,
             why="hourly limit",
         )
@@ -148,7 +150,7 @@ def request_code(
     session.exec(
         update(OtpChallenge)
         .where(
-            col(OtpChallenge.transaction_pk) == transaction.id,
+            col(OtpChallenge.transaction_pk) == pk(transaction),
             col(OtpChallenge.used_at).is_(None),
             col(OtpChallenge.voided_at).is_(None),
         )
@@ -158,35 +160,33 @@ def request_code(
     code = pyotp.HOTP(pyotp.random_base32(), digits=6).at(0)
     session.add(
         OtpChallenge(
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             channel=transaction.auth_method,
-            code_hash=_code_hash(secret_key, transaction.id, code),
+            code_hash=_code_hash(secret_key, pk(transaction), code),
             created_at=now,
             expires_at=now + CODE_LIFETIME,
         )
     )
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    render = templates.otp_sms if transaction.auth_method == AuthMethod.SMS else templates.otp_email
-    args = {
-        "lang": transaction.language,
-        "organisation": organisation.name,
-        "valid_minutes": minutes,
-    }
+    template = templates.otp_sms if transaction.auth_method == AuthMethod.SMS else templates.otp_email
+    render = partial(
+        template, lang=transaction.language, organisation=organisation.name, valid_minutes=minutes
+    )
     outgoing = outbox.queue(
         session=session,
         channel=outbox.SMS if transaction.auth_method == AuthMethod.SMS else outbox.EMAIL,
         purpose="otp",
         to=transaction.auth_destination,
-        transaction_pk=transaction.id,
-        message=render(code=code, **args),
-        redacted=render(code="******", **args),
+        transaction_pk=pk(transaction),
+        message=render(code=code),
+        redacted=render(code="******"),
     )
     masked = _masked(transaction)
     audit.record(
         session=session,
         action=Action.CODE_SENT,
         actor=RECIPIENT,
-        transaction_pk=transaction.id,
+        transaction_pk=pk(transaction),
         ip=ip,
         channel=transaction.auth_method.value,
         to=masked,
@@ -228,13 +228,13 @@ def verify_code(
     """
     transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
     transactions.ensure_available(transaction, now)
-    challenge = _live_challenge(session, transaction.id)
+    challenge = _live_challenge(session, pk(transaction))
     if challenge is None:
         raise NoActiveCode()
     if transactions.as_aware(challenge.expires_at) <= now:
         raise CodeExpired()
     code = "".join(ch for ch in (code or "") if not ch.isspace())
-    if not secrets.same(challenge.code_hash, _code_hash(secret_key, transaction.id, code)):
+    if not secrets.same(challenge.code_hash, _code_hash(secret_key, pk(transaction), code)):
         return _count_failure(session, transaction, challenge, now, ip)
     # Single use even under concurrent submissions: only one UPDATE can match.
     claimed = session.exec(
@@ -251,7 +251,7 @@ def verify_code(
     session_token = secrets.new_token()
     session.add(
         RecipientSession(
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             token_hash=secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token),
             created_at=now,
             last_seen_at=now,
@@ -262,7 +262,7 @@ def verify_code(
         session=session,
         action=Action.VERIFIED,
         actor=RECIPIENT,
-        transaction_pk=transaction.id,
+        transaction_pk=pk(transaction),
         ip=ip,
     )
     return session_token
@@ -282,7 +282,7 @@ def _count_failure(
         session=session,
         action=Action.CODE_FAILED,
         actor=RECIPIENT,
-        transaction_pk=transaction.id,
+        transaction_pk=pk(transaction),
         ip=ip,
         remaining=remaining,
     )
@@ -292,7 +292,7 @@ def _count_failure(
             session=session,
             action=Action.CODE_LOCKED,
             actor=RECIPIENT,
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             ip=ip,
         )
     # The failure must be stored even though the caller sees an error.
@@ -365,9 +365,7 @@ def resolve_http_session(
     return transaction
 
 
-def issue_cookie_grant(
-    *, session: Session, secret_key: str, session_token: str, now: datetime
-) -> str:
+def issue_cookie_grant(*, session: Session, secret_key: str, session_token: str, now: datetime) -> str:
     """A single-use, short-lived code the browser swaps for an HttpOnly session cookie.
 
     Reflex state lives server-side and cannot set HttpOnly cookies; image and download
@@ -409,8 +407,6 @@ def end_session(*, session: Session, secret_key: str, session_token: str, now: d
     if not session_token:
         return
     digest = secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
-    row = session.exec(
-        select(RecipientSession).where(RecipientSession.token_hash == digest)
-    ).first()
+    row = session.exec(select(RecipientSession).where(RecipientSession.token_hash == digest)).first()
     if row is not None and row.ended_at is None:
         row.ended_at = now

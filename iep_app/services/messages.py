@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from iep_app.models import Message, Transaction, utcnow
+from iep_app.models import Message, Transaction, pk, utcnow
 from iep_app.services.errors import ValidationFailed
 
 MAX_MESSAGE_LENGTH = 4000
@@ -22,11 +22,9 @@ def add(
     if not text:
         raise ValidationFailed("message", "Type a message first.")
     if len(text) > MAX_MESSAGE_LENGTH:
-        raise ValidationFailed(
-            "message", f"A message may be at most {MAX_MESSAGE_LENGTH} characters."
-        )
+        raise ValidationFailed("message", f"A message may be at most {MAX_MESSAGE_LENGTH} characters.")
     message = Message(
-        transaction_pk=transaction.id,
+        transaction_pk=pk(transaction),
         origin_public_id=transaction.public_id or "",
         author=author[:200],
         is_system=is_system,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from iep_app.models import Organisation
 from iep_app.settings import Settings
@@ -13,7 +13,7 @@ def current(*, session: Session, settings: Settings) -> Organisation:
 
     Staff edit it later on the admin page; the settings only seed it.
     """
-    organisation = session.exec(select(Organisation).order_by(Organisation.id)).first()
+    organisation = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
     if organisation is None:
         organisation = Organisation(
             name=settings.org_name,

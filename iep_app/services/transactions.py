@@ -17,6 +17,7 @@ from iep_app.models import (
     Transaction,
     TransactionInstance,
     TransactionStatus,
+    pk,
     utcnow,
 )
 from iep_app.services import secrets
@@ -32,9 +33,7 @@ def public_id_for(prefix: str, number: int) -> str:
     return f"{prefix}{number:06d}"
 
 
-def retention_until(
-    *, organisation: Organisation, now: datetime, days: int | None = None
-) -> datetime:
+def retention_until(*, organisation: Organisation, now: datetime, days: int | None = None) -> datetime:
     """When a package made now stops being available.
 
     Raises:
@@ -62,7 +61,7 @@ def issue_link(*, session: Session, secret_key: str, transaction: Transaction) -
     token = secrets.new_token()
     session.add(
         AccessLink(
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             token_hash=secrets.token_hash(secret_key, LINK_PURPOSE, token),
         )
     )
@@ -89,8 +88,8 @@ def create(
     """
     now = now or utcnow()
     transaction = Transaction(
-        recipient_pk=recipient.id,
-        parent_pk=parent.id if parent else None,
+        recipient_pk=pk(recipient),
+        parent_pk=pk(parent) if parent else None,
         sent_by=sent_by[:200],
         auth_method=recipient.auth_method,
         auth_destination=auth_destination(recipient),
@@ -101,10 +100,9 @@ def create(
     )
     session.add(transaction)
     session.flush()
-    assert transaction.id is not None
-    transaction.public_id = public_id_for(organisation.transaction_prefix, transaction.id)
+    transaction.public_id = public_id_for(organisation.transaction_prefix, pk(transaction))
     for instance in instances:
-        session.add(TransactionInstance(transaction_pk=transaction.id, instance_pk=instance.id))
+        session.add(TransactionInstance(transaction_pk=pk(transaction), instance_pk=pk(instance)))
     session.flush()
     token = issue_link(session=session, secret_key=secret_key, transaction=transaction)
     return NewTransaction(transaction=transaction, link_token=token)

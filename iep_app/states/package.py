@@ -79,14 +79,8 @@ class PackageState(I18nState):
                 self.public_id = transaction.public_id or ""
                 self.sent_by = transaction.sent_by
                 self.organisation = org.name
-                self.available_until = format_until(
-                    access.transactions.as_aware(transaction.available_until)
-                )
+                self.available_until = format_until(access.transactions.as_aware(transaction.available_until))
         except (SessionEnded, PackageUnavailable) as error:
             self._close_for(error)
             return
         self.phase = "ready"
-
-    @rx.var
-    def download_url(self) -> str:
-        return routes.download_url(self.public_id) if self.public_id else ""

@@ -70,8 +70,10 @@ def test_share_verify_view_and_download(portal, page: Page):
     )
 
     page.go_back()
+    page.get_by_test_id("action-download").click()
+    expect(page.get_by_text("DICOM media (for clinicians and PACS import)")).to_be_visible()
     with page.expect_download() as download_info:
-        page.get_by_test_id("action-download").click()
+        page.get_by_test_id("download-dicom").click()
     saved = Path(download_info.value.path())
     with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:
         inside = {_sha(archive.read(n)) for n in archive.namelist() if n.startswith("DICOM/")}
