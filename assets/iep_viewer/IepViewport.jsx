@@ -45,7 +45,7 @@ export function IepViewport(props) {
   const propsRef = useRef(props);
   propsRef.current = props;
   const [ui, setUi] = useState({ tool: "window", count: 0, index: 0, playing: false, fps: 10, invert: false,
-    measured: 0, loading: !!src, error: "", colour: false, ended: false });
+    measured: 0, lastLength: "", loading: !!src, error: "", colour: false, ended: false });
   const t = (key, fallback, values) => format((labels && labels[key]) || fallback, values || {});
 
   useEffect(() => {
@@ -199,6 +199,9 @@ export function IepViewport(props) {
         </select>
       </div>
       <span ref={liveRef} className="iep-sr" aria-live="polite" />
+      <span className="iep-sr" aria-live="polite" data-testid="measurement">
+        {ui.lastLength ? `${t("viewer.tool.measure", "Measure")}: ${ui.lastLength}` : ""}
+      </span>
     </div>
   );
 }

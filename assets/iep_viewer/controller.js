@@ -269,7 +269,7 @@ export class ViewportController {
       if (Math.hypot(b.c - a.c, b.r - a.r) * this.view.scale >= 3) {
         const list = this.measurements.get(this.index) || [];
         this.measurements.set(this.index, [...list, { a, b }]);
-        this.cb.onUi({ measured: this.countMeasurements() });
+        this.cb.onUi({ measured: this.countMeasurements(), lastLength: this.cb.formatLength(measure(this.image, a, b)) });
       }
       this.schedule();
     }
@@ -288,7 +288,7 @@ export class ViewportController {
 
   clearMeasurements() {
     this.measurements.clear();
-    this.cb.onUi({ measured: 0 });
+    this.cb.onUi({ measured: 0, lastLength: "" });
     this.schedule();
   }
 

@@ -1,6 +1,6 @@
 // The viewport's own styles; colours come from the page's Radix theme variables.
 export const VIEWER_CSS = `
-.iep-vp { display: flex; flex-direction: column; height: 100%; min-height: 0; container-type: inline-size;
+.iep-vp { display: flex; flex-direction: column; flex: 1; min-height: 0; container-type: inline-size;
   border: 2px solid var(--gray-6); border-radius: 6px; overflow: hidden; background: var(--gray-2); }
 .iep-vp[data-active="true"] { border-color: var(--accent-9); }
 .iep-vp:focus-visible, .iep-vp button:focus-visible, .iep-vp select:focus-visible, .iep-vp input:focus-visible {
@@ -23,17 +23,17 @@ export const VIEWER_CSS = `
 .iep-layer { position: absolute; inset: 0; pointer-events: none; color: #fff; font: 13px/1.35 system-ui, sans-serif;
   text-shadow: 0 0 3px #000, 0 0 2px #000; }
 .iep-layer[data-hidden="true"] .iep-ov { display: none; }
-.iep-ov { position: absolute; white-space: pre; max-width: 48%; overflow: hidden; text-overflow: ellipsis; }
+.iep-ov { position: absolute; white-space: pre; max-width: 40%; overflow: hidden; text-overflow: ellipsis; }
 .iep-tl { top: 6px; left: 8px; } .iep-tr { top: 6px; right: 8px; text-align: right; }
 .iep-bl { bottom: 6px; left: 8px; } .iep-br { bottom: 6px; right: 8px; text-align: right; }
-.iep-edge { font-weight: 700; font-size: 15px; color: #ffd400; }
+.iep-edge { max-width: none; font-weight: 700; font-size: 15px; color: #ffd400; }
 .iep-el { left: 6px; top: 50%; transform: translateY(-50%); } .iep-er { right: 6px; top: 50%; transform: translateY(-50%); }
 .iep-et { top: 6px; left: 50%; transform: translateX(-50%); } .iep-eb { bottom: 6px; left: 50%; transform: translateX(-50%); }
 .iep-status { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); padding: 6px 10px;
   background: rgba(0,0,0,0.7); border-radius: 6px; color: #fff; font: 14px system-ui, sans-serif; text-align: center; max-width: 80%; }
 .iep-status:empty { display: none; }
-.iep-foot { display: flex; gap: 6px; align-items: center; padding: 4px 6px; background: var(--gray-3); }
-.iep-foot input[type=range] { flex: 1; min-width: 80px; height: 28px; accent-color: var(--accent-9); }
+.iep-foot { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 4px 6px; background: var(--gray-3); }
+.iep-foot input[type=range] { flex: 1; min-width: 120px; height: 28px; accent-color: var(--accent-9); }
 .iep-count { font-variant-numeric: tabular-nums; font-size: 13px; min-width: 5.5em; text-align: center; color: var(--gray-12); }
 .iep-sr { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); border: 0; }
 .iep-empty { color: var(--gray-11); display: flex; align-items: center; justify-content: center; height: 100%; }

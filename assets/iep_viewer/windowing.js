@@ -1,6 +1,7 @@
 // Window/level in the browser: the same formulas as iep_app/dicom/lut.py (GrayPipeline),
 // applied through one lookup table per (pipeline, window) indexed by the raw stored word.
-// tests/unit/viewer/test_windowing_js.py checks these tables against the Python engine.
+// tests/unit/viewer/test_windowing_js.py checks these tables against the Python engine,
+// entry for entry: a change there must be made here too.
 
 const LUT_CACHE_SIZE = 12;
 const lutCache = new Map();
@@ -27,13 +28,20 @@ export function voi(x, center, width, fn) {
   const high = center - 0.5 + (w - 1) / 2;
   if (x <= low) return 0.0;
   if (x > high) return 255.0;
-  return ((x - (center - 0.5)) / Math.max(w - 1, 1e-6) + 0.5) * 255.0;
+  // This operation order keeps exact results exact (lut.py explains why it matters).
+  return ((x - low) * 255.0) / Math.max(w - 1, 1e-6);
 }
 
-// Grey level 0-255 of one modality value: clipped, truncated, inverted if asked.
+// Modality value of a stored value: the linear rescale, truncated toward zero as DCMTK
+// and lut.GrayPipeline.modality do.
+export function modality(value, pipe) {
+  return Math.trunc(value * pipe.slope + pipe.intercept);
+}
+
+// Grey level 0-255 of one modality value: clipped, inverted if asked, then truncated.
 export function grey(x, window, fn, invert) {
-  let y = Math.floor(Math.min(Math.max(voi(x, window.center, window.width, fn), 0), 255));
-  return invert ? 255 - y : y;
+  const y = Math.min(Math.max(voi(x, window.center, window.width, fn), 0), 255);
+  return Math.floor(invert ? 255 - y : y);
 }
 
 // A Uint32Array of opaque RGBA pixels (little endian) indexed by stored word pattern.
@@ -49,8 +57,7 @@ export function lutFor(pipe, wordBytes, window, invert) {
   const bits = Math.min(pipe.bits, 8 * wordBytes);
   lut = new Uint32Array(size);
   for (let pattern = 0; pattern < size; pattern++) {
-    const x = wordValue(pattern, bits, pipe.signed) * pipe.slope + pipe.intercept;
-    const g = grey(x, window, pipe.fn, invert);
+    const g = grey(modality(wordValue(pattern, bits, pipe.signed), pipe), window, pipe.fn, invert);
     lut[pattern] = 0xff000000 | (g << 16) | (g << 8) | g;
   }
   lutCache.set(key, lut);
@@ -67,7 +74,7 @@ export function rangeWindow(words, pipe, wordBytes) {
   let high = -Infinity;
   for (let pattern = 0; pattern < seen.length; pattern++) {
     if (!seen[pattern]) continue;
-    const x = wordValue(pattern, bits, pipe.signed) * pipe.slope + pipe.intercept;
+    const x = modality(wordValue(pattern, bits, pipe.signed), pipe);
     if (x < low) low = x;
     if (x > high) high = x;
   }

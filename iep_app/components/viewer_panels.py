@@ -14,7 +14,14 @@ def _series_item(row: rx.Var) -> rx.Component:
     return rx.fragment(
         rx.cond(
             row["first_in_study"] == "1",
-            rx.text(row["study"], size="1", weight="bold", color_scheme="gray", padding_top="0.4em"),
+            rx.text(
+                row["study"],
+                size="1",
+                weight="bold",
+                color_scheme="gray",
+                padding_top="0.4em",
+                display=["none", "none", "block"],
+            ),
             rx.fragment(),
         ),
         rx.el.button(
@@ -30,6 +37,7 @@ def _series_item(row: rx.Var) -> rx.Component:
                 data_testid="series-image",
             ),
             rx.vstack(
+                rx.text(row["study"], size="1", color_scheme="gray", display=["block", "block", "none"]),
                 rx.text(row["title"], size="2", weight="bold", trim="both"),
                 rx.hstack(
                     rx.badge(row["modality"], variant="soft"),
@@ -81,7 +89,7 @@ def _object_item(row: rx.Var) -> rx.Component:
                     size="2",
                     data_testid="open-document",
                 ),
-                rx.text(row["kind"] + " · " + row["note"], size="1", color_scheme="gray"),
+                rx.text(row["detail"], size="1", color_scheme="gray"),
             ),
             spacing="0",
             align="start",

@@ -32,14 +32,14 @@ def _controls() -> rx.Component:
                 ViewerState.layout == 1,
                 "square",
                 "layout-1",
-                on_click=ViewerState.set_layout(1),
+                on_click=ViewerState.choose_layout(1),
             ),
             _toggle(
                 T["viewer.layout.two"],
                 ViewerState.layout == 2,
                 "columns-2",
                 "layout-2",
-                on_click=ViewerState.set_layout(2),
+                on_click=ViewerState.choose_layout(2),
             ),
             spacing="1",
             role="group",
@@ -66,26 +66,30 @@ def _pane(number: int) -> rx.Component:
         rx.hstack(
             rx.text(ViewerState.pane_title[number], weight="bold", size="2", trim="both"),
             rx.spacer(),
-            rx.el.label(T["viewer.window"], html_for=select_id, style={"font_size": "13px"}),
-            rx.el.select(
-                rx.foreach(
-                    ViewerState.pane_options[number],
-                    lambda option: rx.el.option(
-                        option["label"], value=option["key"], disabled=option["key"] == "custom"
+            rx.hstack(
+                rx.el.label(T["viewer.window"], html_for=select_id, style={"font_size": "13px"}),
+                rx.el.select(
+                    rx.foreach(
+                        ViewerState.pane_options[number],
+                        lambda option: rx.el.option(
+                            option["label"], value=option["key"], disabled=option["key"] == "custom"
+                        ),
                     ),
+                    id=select_id,
+                    value=ViewerState.pane_choice[number],
+                    on_change=lambda key: ViewerState.choose_preset(number, key),
+                    data_testid=f"window-choice-{number}",
+                    style={
+                        "min_height": "32px",
+                        "max_width": "14em",
+                        "border_radius": "6px",
+                        "border": f"1px solid {rx.color('gray', 7)}",
+                        "background": rx.color("gray", 1),
+                        "color": rx.color("gray", 12),
+                    },
                 ),
-                id=select_id,
-                value=ViewerState.pane_choice[number],
-                on_change=lambda key: ViewerState.choose_preset(number, key),
-                data_testid=f"window-choice-{number}",
-                style={
-                    "min_height": "32px",
-                    "max_width": "14em",
-                    "border_radius": "6px",
-                    "border": f"1px solid {rx.color('gray', 7)}",
-                    "background": rx.color("gray", 1),
-                    "color": rx.color("gray", 12),
-                },
+                align="center",
+                spacing="2",
             ),
             align="center",
             spacing="2",
@@ -106,6 +110,8 @@ def _pane(number: int) -> rx.Component:
                 on_activate=ViewerState.activate,
                 on_session_ended=ViewerState.session_ended,
             ),
+            display="flex",
+            flex_direction="column",
             flex="1",
             min_height="0",
         ),
@@ -113,7 +119,9 @@ def _pane(number: int) -> rx.Component:
         flex_direction="column",
         flex="1",
         min_width="0",
-        min_height=["70dvh", "70dvh", "0"],
+        # On a phone the viewports stack: each takes most of the screen, two share it.
+        min_height=rx.cond(ViewerState.layout == 2, "46dvh", "70dvh"),
+        style={"@media (min-width: 48em)": {"min_height": "0"}},
     )
 
 

@@ -30,7 +30,7 @@ def series_rows(browser: Browser, *, public_id: str, text: Text) -> list[dict[st
                     "key": str(series.series_pk),
                     "title": title,
                     "modality": series.modality or "?",
-                    "count": text("viewer.images_count", count=series.image_count),
+                    "count": _count(series.image_count, text),
                     "thumbnail": routes.thumbnail_url(public_id, series.thumbnail_pk),
                     "study": heading or text("viewer.study"),
                     "first_in_study": "1" if position == 0 else "",
@@ -39,20 +39,26 @@ def series_rows(browser: Browser, *, public_id: str, text: Text) -> list[dict[st
     return rows
 
 
+def _count(images: int, text: Text) -> str:
+    return text("viewer.images_count_one") if images == 1 else text("viewer.images_count", count=images)
+
+
 def object_rows(browser: Browser, *, public_id: str, text: Text) -> list[dict[str, str]]:
     """Non-image objects; PDFs get a URL that opens them, the rest say they cannot be shown."""
     rows = []
     for study in browser.studies:
         for item in study.objects:
-            kind = item.kind if item.kind in KINDS else "other"
+            kind = text(f"viewer.kind.{item.kind if item.kind in KINDS else 'other'}")
+            title = item.description or kind
             is_pdf = item.kind == PDF
+            note = text("viewer.not_viewable")
             rows.append(
                 {
                     "key": str(item.instance_pk),
-                    "title": item.description or text(f"viewer.kind.{kind}"),
-                    "kind": text(f"viewer.kind.{kind}"),
+                    "title": title,
                     "url": routes.document_url(public_id, item.instance_pk) if is_pdf else "",
-                    "note": "" if is_pdf else text("viewer.not_viewable"),
+                    # What it is and why it does not open; the kind once, not twice.
+                    "detail": "" if is_pdf else (note if title == kind else f"{kind} · {note}"),
                 }
             )
     return rows

@@ -11,7 +11,7 @@ from iep_app.dicom.pixels import RenderError, read_header
 from iep_app.dicom.presets import FileWindow, file_windows
 from iep_app.dicom.store import FileStore
 from iep_app.dicom.tags import TagRow, format_date, format_person_name, tag_rows
-from iep_app.models import Instance, Patient, Series, Study, TransactionInstance
+from iep_app.models import Instance, Patient, Series, Study, TransactionInstance, pk
 from iep_app.services.errors import NotAllowed
 from iep_app.services.studies import instances_of
 
@@ -82,38 +82,39 @@ def browse(*, session: Session, transaction_pk: int) -> Browser:
         transaction_pk: the package, already checked to be this person's.
 
     Returns:
-        Studies in date order; series by series number; empty series left out.
+        Studies newest first; series by series number; empty series left out.
     """
     by_series: dict[int, list[Instance]] = {}
     for instance in instances_of(session=session, transaction_pk=transaction_pk):
         by_series.setdefault(instance.series_pk, []).append(instance)
     series_rows = list(session.exec(select(Series).where(col(Series.id).in_(by_series))))
     studies = {
-        s.id: s
+        pk(s): s
         for s in session.exec(select(Study).where(col(Study.id).in_({s.study_pk for s in series_rows})))
     }
     items: dict[int, StudyItem] = {
         pk: StudyItem(pk, s.study_description, format_date(s.study_date), [], [])
-        for pk, s in sorted(studies.items(), key=lambda kv: (kv[1].study_date, kv[0] or 0))
+        # Newest study first, as a worklist shows them: the one a person came for.
+        for pk, s in sorted(studies.items(), key=lambda kv: (kv[1].study_date, kv[0]), reverse=True)
     }
     for series in sorted(series_rows, key=_series_order):
-        members = by_series[series.id or 0]
+        members = by_series[pk(series)]
         study = items[series.study_pk]
         images = sorted((m for m in members if m.kind == IMAGE), key=display_order)
         if images:
             study.series.append(
                 SeriesItem(
-                    series_pk=series.id or 0,
+                    series_pk=pk(series),
                     modality=series.modality,
                     number=series.series_number,
                     description=series.series_description,
                     image_count=sum(max(m.number_of_frames, 1) for m in images),
-                    thumbnail_pk=images[len(images) // 2].id or 0,
+                    thumbnail_pk=pk(images[len(images) // 2]),
                 )
             )
         for other in sorted((m for m in members if m.kind != IMAGE), key=display_order):
             study.objects.append(
-                ObjectItem(other.id or 0, other.kind, series.modality, series.series_description)
+                ObjectItem(pk(other), other.kind, series.modality, series.series_description)
             )
     patient = _patient_of(session, next(iter(studies.values()), None))
     return Browser(patient_name=patient, studies=list(items.values()))
@@ -228,7 +229,7 @@ def _series_order(series: Series) -> tuple[int, int]:
         number = int(float(series.series_number))
     except (TypeError, ValueError):
         number = 1 << 30
-    return number, series.id or 0
+    return number, pk(series)
 
 
 def _patient_of(session: Session, study: Study | None) -> str:

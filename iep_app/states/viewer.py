@@ -20,7 +20,7 @@ from iep_app.db import session_scope
 from iep_app.dicom.pixels import RenderError
 from iep_app.dicom.presets import CUSTOM, DEFAULT, choice_keys, resolve
 from iep_app.dicom.store import FileStore
-from iep_app.models import Progress, Transaction
+from iep_app.models import Progress, Transaction, pk
 from iep_app.services import audit, transactions, viewer_rows, viewing
 from iep_app.services.audit import Action
 from iep_app.services.errors import NotAllowed, PackageUnavailable, SessionEnded
@@ -92,7 +92,7 @@ class ViewerState(I18nState):
     @rx.event
     async def on_load(self):
         def load(session: Session, transaction: Transaction):
-            browser = viewing.browse(session=session, transaction_pk=transaction.id or 0)
+            browser = viewing.browse(session=session, transaction_pk=pk(transaction))
             transactions.advance(transaction, Progress.VIEWED, now())
             audit.record(
                 session=session,
@@ -105,7 +105,7 @@ class ViewerState(I18nState):
             images = None
             if first is not None:
                 images = viewing.series_images(
-                    session=session, transaction_pk=transaction.id or 0, series_pk=first.series_pk
+                    session=session, transaction_pk=pk(transaction), series_pk=first.series_pk
                 )
             return transaction.public_id or "", browser, images
 
@@ -154,14 +154,14 @@ class ViewerState(I18nState):
         self._put(
             pane,
             pane_series=str(series.id),
-            pane_src=routes.series_manifest_url(self._public_id, series.id or 0),
+            pane_src=routes.series_manifest_url(self._public_id, pk(series)),
             pane_title=series.series_description or series.modality,
             pane_options=viewer_rows.window_options(series.modality, look, text=self.text),
             pane_choice=DEFAULT,
             pane_preset=self._next_preset(pane),
             _pane_modality=series.modality,
             _pane_windows=len(look.windows),
-            _pane_image=images.instances[0].id or 0,
+            _pane_image=pk(images.instances[0]),
         )
 
     def _series_images(self, key: object) -> Callable[[Session, Transaction], viewing.SeriesImages]:
@@ -169,9 +169,7 @@ class ViewerState(I18nState):
             raise NotAllowed()
 
         def work(session: Session, transaction: Transaction) -> viewing.SeriesImages:
-            return viewing.series_images(
-                session=session, transaction_pk=transaction.id or 0, series_pk=int(key)
-            )
+            return viewing.series_images(session=session, transaction_pk=pk(transaction), series_pk=int(key))
 
         return work
 
@@ -190,7 +188,7 @@ class ViewerState(I18nState):
         return None
 
     @rx.event
-    async def set_layout(self, count: int):
+    async def choose_layout(self, count: int):
         """One viewport or two side by side; the second starts on the next series."""
         if count not in (1, 2) or isinstance(count, bool):
             return None
@@ -263,7 +261,7 @@ class ViewerState(I18nState):
         def check(session: Session, transaction: Transaction) -> bool:
             found = viewing.package_instance(
                 session=session,
-                transaction_pk=transaction.id or 0,
+                transaction_pk=pk(transaction),
                 instance_pk=instance,
                 kind=viewing.IMAGE,
             )
@@ -324,7 +322,7 @@ class ViewerState(I18nState):
 
         def find(session: Session, transaction: Transaction):
             return viewing.package_instance(
-                session=session, transaction_pk=transaction.id or 0, instance_pk=instance_pk
+                session=session, transaction_pk=pk(transaction), instance_pk=instance_pk
             )
 
         try:

@@ -77,9 +77,9 @@ def make_ruler_image(
     """
     rows, columns = size
     ds = _base(SecondaryCaptureImageStorage, study_uid=study_uid, modality="OT", description="RULER")
-    pixels = np.full((rows, columns), 200, dtype=np.uint16)
-    pixels[::20, :] = 400  # a faint grid, so zoom and pan are visible
-    pixels[:, ::20] = 400
+    pixels = np.full((rows, columns), 1200, dtype=np.uint16)
+    pixels[::20, :] = 1800  # a grid, so zoom and pan are visible
+    pixels[:, ::20] = 1800
     for column, row in marks:
         pixels[row - 2 : row + 3, column - 2 : column + 3] = 4000
     ds.Rows, ds.Columns = rows, columns

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.support.smtp import one_time_password, start_link
+from tests.support.recipient_flow import open_and_verify
 
 
 def share(portal, paths: list[Path], *, to: str, otp_email: str) -> str:  # type: ignore[no-untyped-def]
@@ -16,15 +16,13 @@ def share(portal, paths: list[Path], *, to: str, otp_email: str) -> str:  # type
     return result.stdout.strip().split(":")[0].split()[-1]
 
 
-def verify(portal, page: Page, *, to: str, otp_email: str) -> None:  # type: ignore[no-untyped-def]
-    """Open the emailed link, ask for a code, type it: the page ends on the package chooser."""
-    received = len(portal.smtp.messages)
-    page.goto(start_link(portal.smtp.wait_for(to=to)))
-    page.get_by_role("button", name="Click here to start").click()
-    code = one_time_password(portal.smtp.wait_for(to=otp_email, after=received))
-    page.get_by_test_id("code").fill(code)
-    page.get_by_test_id("verify").click()
+def share_and_verify(portal, page: Page, paths: list[Path], *, to: str) -> str:  # type: ignore[no-untyped-def]
+    """Share files with a new recipient and verify as them: the page ends on the chooser."""
+    codes = to.replace("@", ".codes@")
+    public_id = share(portal, paths, to=to, otp_email=codes)
+    open_and_verify(page, portal.smtp, to=to, codes_to=codes)
     expect(page.get_by_test_id("action-view")).to_be_visible()
+    return public_id
 
 
 def open_viewer(page: Page) -> Locator:

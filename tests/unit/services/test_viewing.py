@@ -45,8 +45,8 @@ def test_browser_lists_studies_series_and_documents(session, settings, files):
     pk = _package(session, settings, [*reversed(files["ct"]), *files["ruler+pdf"]])
     browser = viewing.browse(session=session, transaction_pk=pk)
     assert browser.patient_name in ("DEMO, PATIENT", "TEST, RULER")
-    assert [s.date for s in browser.studies] == ["2024-01-01", "2024-02-02"]
-    ct, other = browser.studies
+    assert [s.date for s in browser.studies] == ["2024-02-02", "2024-01-01"]
+    other, ct = browser.studies
     assert [(s.modality, s.image_count, s.description) for s in ct.series] == [
         ("CT", 3, "SYNTHETIC AXIAL 1.25")
     ]
