@@ -88,6 +88,7 @@ export function IepViewport(props) {
   }, []);
 
   useEffect(() => {
+    rootRef.current.dataset.painted = "";
     ctlRef.current.open(src || "");
   }, [src]);
 
@@ -130,6 +131,7 @@ export function IepViewport(props) {
     set("status", status);
     const root = rootRef.current;
     root.dataset.index = String(ctl.index);
+    root.dataset.series = series.key || "";
     root.dataset.painted = info.loaded ? String(ctl.index) : root.dataset.painted || "";
     canvasRef.current.setAttribute("aria-label", `${series.description || ""} ${position}`.trim());
     clearTimeout(liveRef.timer);

@@ -64,8 +64,17 @@ def _pane(number: int) -> rx.Component:
     select_id = f"window-choice-{number}"
     return rx.box(
         rx.hstack(
-            rx.text(ViewerState.pane_title[number], weight="bold", size="2", trim="both"),
-            rx.spacer(),
+            rx.text(
+                ViewerState.pane_title[number],
+                weight="bold",
+                size="2",
+                trim="both",
+                flex="1",
+                min_width="0",
+                overflow="hidden",
+                text_overflow="ellipsis",
+                white_space="nowrap",
+            ),
             rx.hstack(
                 rx.el.label(T["viewer.window"], html_for=select_id, style={"font_size": "13px"}),
                 rx.el.select(
@@ -81,7 +90,8 @@ def _pane(number: int) -> rx.Component:
                     data_testid=f"window-choice-{number}",
                     style={
                         "min_height": "32px",
-                        "max_width": "14em",
+                        "max_width": "12em",
+                        "min_width": "0",
                         "border_radius": "6px",
                         "border": f"1px solid {rx.color('gray', 7)}",
                         "background": rx.color("gray", 1),
@@ -90,11 +100,12 @@ def _pane(number: int) -> rx.Component:
                 ),
                 align="center",
                 spacing="2",
+                min_width="0",
             ),
             align="center",
             spacing="2",
             padding="0.2em 0.1em",
-            wrap="wrap",
+            width="100%",
         ),
         rx.box(
             viewport(

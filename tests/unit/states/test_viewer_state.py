@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from pathlib import Path
 
 import pytest
@@ -12,50 +10,15 @@ from pydicom.data import get_testdata_file
 from sqlmodel import SQLModel, select
 
 from iep_app.db import get_engine, session_scope
-from iep_app.dicom.ingest import ingest_paths
-from iep_app.dicom.store import FileStore
 from iep_app.dicom.synthetic import make_ct_series
-from iep_app.models import AuditEvent, AuthMethod, Instance, Series, utcnow
-from iep_app.services import access, organisation, sharing
-from iep_app.services.directory import ContactDetails
+from iep_app.models import AuditEvent, Instance, Series, utcnow
+from iep_app.services import access
 from iep_app.settings import get_settings
 from iep_app.states.package import PackageState
 from iep_app.states.viewer import ViewerState
 from tests.support.dicom_files import make_pdf_instance, make_ruler_image
+from tests.support.viewer_flow import verified_session
 from tests.unit.states.test_direct_calls import _client_action, call
-
-
-def _verified_session(paths: list[Path]) -> tuple[str, int]:
-    """Share files with a new recipient and verify a code: (session token, transaction pk)."""
-    settings = get_settings()
-    report = ingest_paths(paths, FileStore(settings.store_dir))
-    with session_scope() as session:
-        shared = sharing.share(
-            session=session,
-            settings=settings,
-            report=report,
-            recipient=ContactDetails(
-                email=f"{uuid.uuid4().hex[:8]}@example.org",
-                auth_method=AuthMethod.EMAIL,
-                auth_email="codes@example.org",
-            ),
-            message=None,
-            retention_days=None,
-            sent_by="Radiology",
-            actor="test",
-        )
-        token, transaction_pk = shared.link_url.rsplit("/", 1)[1], shared.transaction.id
-    with session_scope() as session:
-        org = organisation.current(session=session, settings=settings)
-        sent = access.request_code(
-            session=session, secret_key=settings.secret_key, organisation=org, token=token, now=utcnow()
-        )
-    code = re.search(r"\b(\d{6})\b", sent.outgoing.message.text).group(1)
-    with session_scope() as session:
-        session_token = access.verify_code(
-            session=session, secret_key=settings.secret_key, token=token, code=code, now=utcnow()
-        )
-    return session_token, transaction_pk
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +39,7 @@ def tab(files) -> tuple[ViewerState, int]:
     SQLModel.metadata.create_all(get_engine())
     root = rx.State(_reflex_internal_init=True)
     package = root.get_substate(PackageState.get_full_name().split(".")[1:])
-    package._session_token, transaction_pk = _verified_session(files)
+    package._session_token, transaction_pk = verified_session(files)
     return root.get_substate(ViewerState.get_full_name().split(".")[1:]), transaction_pk
 
 
@@ -138,7 +101,7 @@ async def test_presets_follow_the_series_modality(viewer):
 async def test_series_of_other_packages_and_junk_keys_are_ignored(viewer, files):
     await call(viewer, ViewerState.on_load)
     before = viewer.pane_series[0]
-    _verified_session(files[:1])  # someone else's package of the same kind
+    verified_session(files[:1])  # someone else's package of the same kind
     with session_scope() as session:
         all_series = {str(s.id) for s in session.exec(select(Series)).all()}
     theirs = sorted(all_series - {row["key"] for row in viewer.series})
