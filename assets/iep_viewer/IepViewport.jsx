@@ -35,7 +35,7 @@ function Button({ label, icon: Icon, pressed, onClick, disabled, testId, showLab
 }
 
 export function IepViewport(props) {
-  const { src, preset, overlays, active, labels, viewport, testId } = props;
+  const { src, preset, overlays, active, highlight, labels, viewport, testId } = props;
   const rootRef = useRef(null);
   const canvasRef = useRef(null);
   const areaRef = useRef(null);
@@ -144,7 +144,7 @@ export function IepViewport(props) {
     "Arrow keys: previous or next image. Page Up, Page Down: 10 images. + and -: zoom. F: fit. 1: actual size. I: invert. R: reset. Space: play.");
   const helpId = `iep-help-${viewport ?? 0}`;
   return (
-    <div ref={rootRef} className="iep-vp" tabIndex={0} data-testid={testId} data-active={active ? "true" : "false"}
+    <div ref={rootRef} className="iep-vp" tabIndex={0} data-testid={testId} data-active={active && highlight ? "true" : "false"}
       role="group" aria-label={t("viewer.viewport", "Image viewer")} aria-describedby={helpId}>
       <style>{VIEWER_CSS}</style>
       <span id={helpId} className="iep-sr">{presetHelp}</span>
@@ -181,6 +181,7 @@ export function IepViewport(props) {
           <div className="iep-status" data-ov="status" role="status" data-testid="viewer-status" />
         </div>
         {ui.ended ? <div className="iep-status" role="alert">{t("session.ended", "Your session has ended.")}</div> : null}
+        {ui.error && !ui.ended ? <div className="iep-status" role="alert">{t("viewer.image_error", "This image cannot be shown.")}</div> : null}
         {!src ? <div className="iep-layer iep-empty">{t("viewer.no_series", "Choose a series to view.")}</div> : null}
       </div>
       <div className="iep-foot">

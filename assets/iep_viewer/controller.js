@@ -220,7 +220,7 @@ export class ViewportController {
   beginGesture(tool, x, y) {
     const image = this.image;
     const gesture = { tool, x0: x, y0: y, x, y, view: { ...this.view }, index: this.index, scrolled: 0 };
-    if (tool === "window" && image) {
+    if (tool === "window" && image && image.mode !== "color") {
       const start = this.windowFor(image, this.store?.get(this.index)) || { center: 128, width: 256 };
       gesture.window = start;
     }

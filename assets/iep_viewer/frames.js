@@ -8,7 +8,7 @@ const SESSION_STATUSES = new Set([401, 403, 410]);
 // for gzip (?z=1). Localhost and fast local networks stay raw.
 const COMPRESS_BELOW_BYTES_PER_MS = 25_000;
 const SAMPLE_FRAMES = 4;
-const SERVER_RADIUS = 4; // server-windowed frames depend on the window: prefetch few
+const SERVER_RADIUS = 1; // server-windowed frames depend on the window: prefetch few
 const RETRY_MS = 3000;
 
 export function flatten(manifest) {

@@ -52,7 +52,11 @@ export function attachGestures(target, keys, viewer) {
   function onPointerDown(event) {
     viewer.activate();
     keys.focus({ preventScroll: true });
-    target.setPointerCapture(event.pointerId);
+    try {
+      target.setPointerCapture(event.pointerId); // keep the drag when the pointer leaves
+    } catch {
+      // synthetic events have no capturable pointer; the drag still works inside
+    }
     pointers.set(event.pointerId, local(event));
     if (pointers.size === 2) {
       if (gesture) viewer.cancelGesture(gesture);
@@ -124,24 +128,18 @@ export function attachGestures(target, keys, viewer) {
     action();
   }
 
-  const noMenu = (event) => event.preventDefault();
-  const onDouble = () => viewer.fit();
-  target.addEventListener("wheel", onWheel, { passive: false });
-  target.addEventListener("pointerdown", onPointerDown);
-  target.addEventListener("pointermove", onPointerMove);
-  target.addEventListener("pointerup", onPointerUp);
-  target.addEventListener("pointercancel", onPointerUp);
-  target.addEventListener("contextmenu", noMenu);
-  target.addEventListener("dblclick", onDouble);
-  keys.addEventListener("keydown", onKeyDown);
+  const listeners = [
+    [target, "wheel", onWheel, { passive: false }],
+    [target, "pointerdown", onPointerDown],
+    [target, "pointermove", onPointerMove],
+    [target, "pointerup", onPointerUp],
+    [target, "pointercancel", onPointerUp],
+    [target, "contextmenu", (event) => event.preventDefault()],
+    [target, "dblclick", () => viewer.fit()],
+    [keys, "keydown", onKeyDown],
+  ];
+  for (const [element, type, handler, options] of listeners) element.addEventListener(type, handler, options);
   return () => {
-    target.removeEventListener("wheel", onWheel);
-    target.removeEventListener("pointerdown", onPointerDown);
-    target.removeEventListener("pointermove", onPointerMove);
-    target.removeEventListener("pointerup", onPointerUp);
-    target.removeEventListener("pointercancel", onPointerUp);
-    target.removeEventListener("contextmenu", noMenu);
-    target.removeEventListener("dblclick", onDouble);
-    keys.removeEventListener("keydown", onKeyDown);
+    for (const [element, type, handler] of listeners) element.removeEventListener(type, handler);
   };
 }

@@ -24,7 +24,9 @@ class Viewport(rx.Component):
     # The window choice: {"seq", "kind", "index", "center", "width"}; applied when seq changes.
     preset: rx.Var[dict]
     overlays: rx.Var[bool]
+    # This viewport receives browser clicks and presets; ``highlight`` frames it (1x2 only).
     active: rx.Var[bool]
+    highlight: rx.Var[bool]
     # The page's translated texts (the catalogue); the component falls back to English.
     labels: rx.Var[dict]
     viewport: rx.Var[int]

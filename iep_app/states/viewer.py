@@ -86,6 +86,14 @@ class ViewerState(I18nState):
             package._close_for(error)
             raise _Ended() from None
 
+    async def _verified(self) -> bool:
+        """Whether this tab's session is still live (if not, the package page says why)."""
+        try:
+            await self._checked(lambda session, transaction: None)
+        except _Ended:
+            return False
+        return True
+
     def _store(self) -> FileStore:
         return FileStore(settings().store_dir)
 
@@ -213,9 +221,7 @@ class ViewerState(I18nState):
     async def activate(self, viewport: int):
         """The person works in this viewport now: browser clicks and presets go to it."""
         pane = _index(viewport, self.layout)
-        try:
-            await self._checked(lambda session, transaction: None)
-        except _Ended:
+        if not await self._verified():
             return rx.redirect(routes.PACKAGE)
         if pane is not None:
             self.active = pane
@@ -225,9 +231,7 @@ class ViewerState(I18nState):
     async def choose_preset(self, viewport: int, key: str):
         """Apply a window choice from the menu of this viewport's series."""
         pane = _index(viewport, self.layout)
-        try:
-            await self._checked(lambda session, transaction: None)
-        except _Ended:
+        if not await self._verified():
             return rx.redirect(routes.PACKAGE)
         if pane is None or not self.pane_series[pane] or not isinstance(key, str):
             return None
@@ -242,9 +246,7 @@ class ViewerState(I18nState):
     async def window_changed(self, viewport: int, kind: str):
         """The component reports a dragged (custom) or reset (default) window."""
         pane = _index(viewport, self.layout)
-        try:
-            await self._checked(lambda session, transaction: None)
-        except _Ended:
+        if not await self._verified():
             return rx.redirect(routes.PACKAGE)
         if pane is not None and kind in (CUSTOM, DEFAULT) and self.pane_series[pane]:
             self._put(pane, pane_choice=kind)
@@ -281,9 +283,7 @@ class ViewerState(I18nState):
 
     @rx.event
     async def toggle_overlays(self):
-        try:
-            await self._checked(lambda session, transaction: None)
-        except _Ended:
+        if not await self._verified():
             return rx.redirect(routes.PACKAGE)
         self.overlays = not self.overlays
         return None
@@ -291,9 +291,10 @@ class ViewerState(I18nState):
     @rx.event
     async def toggle_tags(self):
         """Open or close the tag panel of the active viewport's image."""
+        if not await self._verified():
+            return rx.redirect(routes.PACKAGE)
+        self.tags_open = not self.tags_open
         try:
-            await self._checked(lambda session, transaction: None)
-            self.tags_open = not self.tags_open
             if self.tags_open:
                 await self._load_tags()
         except _Ended:
@@ -306,9 +307,7 @@ class ViewerState(I18nState):
     @rx.event
     async def search_tags(self, query: str):
         """Filter the tag panel; every word must match the tag, its name or value."""
-        try:
-            await self._checked(lambda session, transaction: None)
-        except _Ended:
+        if not await self._verified():
             return rx.redirect(routes.PACKAGE)
         self.tag_query = query[:MAX_QUERY] if isinstance(query, str) else ""
         self._filter_tags()
@@ -338,8 +337,6 @@ class ViewerState(I18nState):
     @rx.event
     async def session_ended(self, viewport: int):
         """An image request was refused: confirm, and send the tab to the package page."""
-        try:
-            await self._checked(lambda session, transaction: None)
-        except _Ended:
+        if not await self._verified():
             return rx.redirect(routes.PACKAGE)
         return None

@@ -187,6 +187,11 @@ def test_colour_multiframe_tags_side_by_side_and_pdf(desktop, portal, browser):
     wait_painted(viewport, 1)
     assert canvas_pixels(viewport) != first
     expect(desktop.get_by_test_id("window-choice-0").locator("option")).to_have_text(["Colour image"])
+    expect(viewport.get_by_test_id("overlay-patient")).to_be_visible()
+    desktop.get_by_test_id("toggle-overlays").click()
+    expect(viewport.get_by_test_id("overlay-patient")).to_be_hidden()
+    desktop.get_by_test_id("toggle-overlays").click()
+    expect(viewport.get_by_test_id("overlay-patient")).to_be_visible()
 
     desktop.get_by_test_id("toggle-tags").click()
     panel = desktop.get_by_test_id("tag-panel")
