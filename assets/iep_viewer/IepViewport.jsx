@@ -114,25 +114,26 @@ export function IepViewport(props) {
     const series = ctl.manifest ? ctl.manifest.series : {};
     const count = ctl.images.length;
     const position = tr("viewer.image_of", "Image {n} of {m}", { n: ctl.index + 1, m: count });
-    set("tl", image ? [series.patient, series.studyDate].filter(Boolean).join("\n") : "");
-    set("tr", image ? [series.description, series.modality].filter(Boolean).join("\n") : "");
-    set("bl", image ? [position, image.lossy ? tr("viewer.lossy", "Lossy compressed original") : ""].filter(Boolean).join("\n") : "");
-    if (info.loaded) {
-      const w = info.window;
-      const wl = w ? tr("viewer.window_value", "W {width} L {center}", { width: +w.width.toFixed(1), center: +w.center.toFixed(1) }) : "";
-      const zoom = tr("viewer.zoom_value", "Zoom {value}%", { value: Math.round(info.scale * 100) });
-      set("br", [wl, zoom].filter(Boolean).join("\n"));
-    }
-    const letters = image && image.orientation ? image.orientation : ["", "", "", ""];
-    ["el", "er", "et", "eb"].forEach((name, i) => set(name, letters[i]));
-    let status = "";
-    if (info.error) status = info.error.message || tr("viewer.image_error", "This image cannot be shown.");
-    else if (image && !info.loaded && !ctl.stats.painted) status = tr("viewer.loading", "Loading…");
-    set("status", status);
     const root = rootRef.current;
     root.dataset.index = String(ctl.index);
     root.dataset.series = series.key || "";
-    root.dataset.painted = info.loaded ? String(ctl.index) : root.dataset.painted || "";
+    let status = "";
+    if (info.error) status = info.error.message || tr("viewer.image_error", "This image cannot be shown.");
+    else if (image && !info.loaded && !ctl.paintedThisSeries) status = tr("viewer.loading", "Loading…");
+    set("status", status);
+    // The texts describe the image on the canvas: while the next one loads, the last one
+    // stays, and so do its texts (the slider already shows where the person is going).
+    if (image && !info.loaded && !info.error) return;
+    set("tl", image ? [series.patient, series.studyDate].filter(Boolean).join("\n") : "");
+    set("tr", image ? [series.description, series.modality].filter(Boolean).join("\n") : "");
+    set("bl", image ? [position, image.lossy ? tr("viewer.lossy", "Lossy compressed original") : ""].filter(Boolean).join("\n") : "");
+    const w = info.window;
+    const wl = w ? tr("viewer.window_value", "W {width} L {center}", { width: +w.width.toFixed(1), center: +w.center.toFixed(1) }) : "";
+    const zoom = info.loaded ? tr("viewer.zoom_value", "Zoom {value}%", { value: Math.round(info.scale * 100) }) : "";
+    set("br", [wl, zoom].filter(Boolean).join("\n"));
+    const letters = image && image.orientation ? image.orientation : ["", "", "", ""];
+    ["el", "er", "et", "eb"].forEach((name, i) => set(name, letters[i]));
+    root.dataset.painted = image ? String(ctl.index) : "";
     canvasRef.current.setAttribute("aria-label", `${series.description || ""} ${position}`.trim());
     clearTimeout(liveRef.timer);
     liveRef.timer = setTimeout(() => { if (liveRef.current) liveRef.current.textContent = position; }, 600);

@@ -36,7 +36,8 @@ export class ViewportController {
     this.autoWindows = new Map();
     this.playing = false;
     this.fps = 10;
-    this.stats = { painted: 0, lastPaintAt: 0, lastIndex: -1, shown: new Set(), firstPaintAt: 0 };
+    this.stats = { painted: 0, lastPaintAt: 0, lastIndex: -1, firstPaintAt: 0 };
+    this.paintedThisSeries = 0;
     this.generation = 0;
     this.raf = 0;
     this.live = null; // a measurement being drawn
@@ -65,16 +66,22 @@ export class ViewportController {
     this.windowChoice = { kind: "default", index: 0 };
     this.invert = false;
     this.fitted = true;
+    this.paintedThisSeries = 0;
     this.cb.onUi({ count: 0, index: 0, loading: true, error: "" });
     if (!src) return this.paint();
-    const response = await fetch(src, { credentials: "same-origin" });
-    if (generation !== this.generation) return;
-    if (!response.ok) {
-      if ([401, 403, 410].includes(response.status)) this.cb.onSessionEnded();
-      this.cb.onUi({ loading: false, error: "failed" });
+    let manifest;
+    try {
+      const response = await fetch(src, { credentials: "same-origin" });
+      if (generation !== this.generation) return;
+      if (!response.ok) {
+        if ([401, 403, 410].includes(response.status)) this.cb.onSessionEnded();
+        throw new Error(`manifest: HTTP ${response.status}`);
+      }
+      manifest = await response.json();
+    } catch (error) {
+      if (generation === this.generation) this.cb.onUi({ loading: false, error: String(error) });
       return;
     }
-    const manifest = await response.json();
     if (generation !== this.generation) return;
     this.manifest = manifest;
     this.store = new FrameStore(manifest, {
@@ -341,8 +348,9 @@ export class ViewportController {
     const entry = image && this.store ? this.store.get(this.index) : undefined;
     if (!image || !entry || entry.type === "error") {
       // Keep the last image on screen while the next one loads: no black flashes.
-      this.cb.onPaint({ image, loaded: false, error: entry?.type === "error" ? entry : null });
-      if (!image) {
+      const error = entry?.type === "error" ? entry : null;
+      this.cb.onPaint({ image, loaded: false, error });
+      if (!image || error) {
         ctx.fillStyle = "#000";
         ctx.fillRect(0, 0, canvas.width, canvas.height);
       }
@@ -365,7 +373,7 @@ export class ViewportController {
     stats.lastPaintAt = performance.now();
     if (!stats.firstPaintAt) stats.firstPaintAt = stats.lastPaintAt;
     stats.lastIndex = this.index;
-    stats.shown.add(this.index);
+    this.paintedThisSeries++;
     this.cb.onPaint({ image, loaded: true, window: voiWindow, scale: this.view.scale });
   }
 

@@ -8,6 +8,10 @@ const SESSION_STATUSES = new Set([401, 403, 410]);
 // for gzip (?z=1). Localhost and fast local networks stay raw.
 const COMPRESS_BELOW_BYTES_PER_MS = 25_000;
 const SAMPLE_FRAMES = 4;
+// Scrolling faster than frames arrive: fetching the next frames is useless (the person is
+// past them when they land), so fetches aim where the scroll will be when they arrive.
+const MOTION_MS = 250; // movements older than this do not count towards the speed
+const SETTLE_MS = 160; // no movement for this long: stopped, fetch what is on screen
 const SERVER_RADIUS = 1; // server-windowed frames depend on the window: prefetch few
 const RETRY_MS = 3000;
 
@@ -53,6 +57,18 @@ export class FrameStore {
     this.requests = 0;
     this.compress = false;
     this.samples = [];
+    this.moves = []; // [time, index] of recent focus changes
+    this.fetchMs = 50; // running estimate of one frame's fetch time
+  }
+
+  // Frames per millisecond the focus is moving at (0 when it has settled).
+  speed() {
+    const now = performance.now();
+    this.moves = this.moves.filter(([time]) => now - time < MOTION_MS);
+    if (this.moves.length < 2 || now - this.moves[this.moves.length - 1][0] > SETTLE_MS) return 0;
+    const [t0, i0] = this.moves[0];
+    const [t1, i1] = this.moves[this.moves.length - 1];
+    return Math.abs(i1 - i0) / Math.max(t1 - t0, 1);
   }
 
   // Link speed from Resource Timing of the first raw frames: bytes over the time their
@@ -71,6 +87,7 @@ export class FrameStore {
 
   close() {
     this.closed = true;
+    clearTimeout(this.settleTimer);
     for (const job of this.inflight.values()) job.controller.abort();
     for (const entry of this.entries.values()) if (entry.bitmap) entry.bitmap.close();
     this.entries.clear();
@@ -94,12 +111,31 @@ export class FrameStore {
   setFocus(index, direction) {
     this.focus = index;
     if (direction) this.direction = direction > 0 ? 1 : -1;
-    // The frame on screen must never wait behind prefetches of frames far away.
-    const image = this.images[index];
-    if (image && !this.get(index) && !this.inflight.has(index)) {
-      if (this.inflight.size >= this.opts.concurrency) this.abortFarthest();
-    }
+    this.moves.push([performance.now(), index]);
+    this.balance();
     this.pump();
+    // Once the movement settles, the frame on screen comes first.
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.balance();
+      this.pump();
+    }, SETTLE_MS + 10);
+  }
+
+  // Free a request slot when a better frame waits: frames already scrolled past while
+  // moving; while still, the farthest frame when the one on screen is missing.
+  balance() {
+    if (this.inflight.size < this.opts.concurrency) return;
+    const moving = this.speed() > 0;
+    const needed = !this.get(this.focus) && !this.inflight.has(this.focus);
+    for (const [index, job] of [...this.inflight]) {
+      const passed = (index - this.focus) * this.direction < -1;
+      if (moving && passed) {
+        job.controller.abort();
+        this.inflight.delete(index);
+      }
+    }
+    if (!moving && needed && this.inflight.size >= this.opts.concurrency) this.abortFarthest();
   }
 
   distance(index) {
@@ -127,11 +163,13 @@ export class FrameStore {
     return !this.get(index);
   }
 
-  // Nearest wanted frame: ahead of the travel direction first, behind at half the reach.
+  // Nearest wanted frame: ahead of the travel direction first (from where the scroll will
+  // be when it arrives), behind at half the reach.
   nextWanted() {
     const n = this.images.length;
+    const lead = Math.min(Math.round(this.speed() * this.fetchMs), n);
     for (let d = 0; d < 2 * n; d++) {
-      const ahead = this.focus + d * this.direction;
+      const ahead = this.focus + (lead + d) * this.direction;
       if (ahead >= 0 && ahead < n && this.wanted(ahead)) return ahead;
       if (d % 2 === 0 && d > 0) {
         const behind = this.focus - (d / 2) * this.direction;
@@ -178,8 +216,10 @@ export class FrameStore {
     const key = this.keyFor(image);
     this.inflight.set(index, { controller, bytes, key });
     this.requests++;
+    const started = performance.now();
     this.load(image, key, controller.signal)
       .then((entry) => {
+        this.fetchMs = 0.7 * this.fetchMs + 0.3 * (performance.now() - started);
         if (this.closed || this.inflight.get(index)?.controller !== controller) return;
         this.drop(index);
         this.entries.set(index, entry);

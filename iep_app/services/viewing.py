@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -11,7 +12,18 @@ from iep_app.dicom.pixels import RenderError, read_header
 from iep_app.dicom.presets import FileWindow, file_windows
 from iep_app.dicom.store import FileStore
 from iep_app.dicom.tags import TagRow, format_date, format_person_name, tag_rows
-from iep_app.models import Instance, Patient, Series, Study, TransactionInstance, pk
+from iep_app.models import (
+    Instance,
+    Patient,
+    Progress,
+    Series,
+    Study,
+    Transaction,
+    TransactionInstance,
+    pk,
+)
+from iep_app.services import audit, transactions
+from iep_app.services.audit import Action
 from iep_app.services.errors import NotAllowed
 from iep_app.services.studies import instances_of
 
@@ -118,6 +130,38 @@ def browse(*, session: Session, transaction_pk: int) -> Browser:
             )
     patient = _patient_of(session, next(iter(studies.values()), None))
     return Browser(patient_name=patient, studies=list(items.values()))
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What the viewer shows when it opens: the browser, and the series it starts on."""
+
+    browser: Browser
+    first: SeriesImages | None
+
+
+def open_viewer(*, session: Session, transaction: Transaction, now: datetime, ip: str = "") -> Opened:
+    """Record that the recipient opened the viewer, and list what it shows.
+
+    Args:
+        session: the database session.
+        transaction: the package, already checked to be this person's.
+        now: the time of opening (progress and audit).
+        ip: the client address, for the audit trail.
+
+    Returns:
+        The browser, and the first image series of the newest study (None without images).
+    """
+    browser = browse(session=session, transaction_pk=pk(transaction))
+    transactions.advance(transaction, Progress.VIEWED, now)
+    audit.record(
+        session=session, action=Action.VIEWED, actor="recipient", transaction_pk=pk(transaction), ip=ip
+    )
+    first = next((study.series[0] for study in browser.studies if study.series), None)
+    if first is None:
+        return Opened(browser, None)
+    images = series_images(session=session, transaction_pk=pk(transaction), series_pk=first.series_pk)
+    return Opened(browser, images)
 
 
 def series_images(*, session: Session, transaction_pk: int, series_pk: int) -> SeriesImages:

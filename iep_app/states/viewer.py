@@ -20,9 +20,8 @@ from iep_app.db import session_scope
 from iep_app.dicom.pixels import RenderError
 from iep_app.dicom.presets import CUSTOM, DEFAULT, choice_keys, resolve
 from iep_app.dicom.store import FileStore
-from iep_app.models import Progress, Transaction, pk
-from iep_app.services import audit, transactions, viewer_rows, viewing
-from iep_app.services.audit import Action
+from iep_app.models import Transaction, pk
+from iep_app.services import viewer_rows, viewing
 from iep_app.services.errors import NotAllowed, PackageUnavailable, SessionEnded
 from iep_app.states.common import I18nState, now, settings
 from iep_app.states.package import PackageState
@@ -99,38 +98,27 @@ class ViewerState(I18nState):
 
     @rx.event
     async def on_load(self):
-        def load(session: Session, transaction: Transaction):
-            browser = viewing.browse(session=session, transaction_pk=pk(transaction))
-            transactions.advance(transaction, Progress.VIEWED, now())
-            audit.record(
-                session=session,
-                action=Action.VIEWED,
-                actor="recipient",
-                transaction_pk=transaction.id,
-                ip=self.client_ip(),
+        def open_viewer(session: Session, transaction: Transaction):
+            opened = viewing.open_viewer(
+                session=session, transaction=transaction, now=now(), ip=self.client_ip()
             )
-            first = next((s.series[0] for s in browser.studies if s.series), None)
-            images = None
-            if first is not None:
-                images = viewing.series_images(
-                    session=session, transaction_pk=pk(transaction), series_pk=first.series_pk
-                )
-            return transaction.public_id or "", browser, images
+            return transaction.public_id or "", opened
 
         self.loaded = False
         try:
-            self._public_id, browser, images = await self._checked(load)
+            self._public_id, opened = await self._checked(open_viewer)
         except _Ended:
             return rx.redirect(routes.PACKAGE)
         ids = {"public_id": self._public_id, "text": self.text}
-        self.series = viewer_rows.series_rows(browser, **ids)
-        self.objects = viewer_rows.object_rows(browser, **ids)
+        self.series = viewer_rows.series_rows(opened.browser, **ids)
+        self.objects = viewer_rows.object_rows(opened.browser, **ids)
         self.layout, self.active, self.tags_open, self.tag_query = 1, 0, False, ""
         for pane in range(PANES):
             self._clear_pane(pane)
-        if images is not None:
-            self._show(0, images)
+        if opened.first is not None:
+            self._show(0, opened.first)
         self.loaded = True
+        return None
 
     def _put(self, pane: int, **values: Any) -> None:
         """Set one viewport's entry of per-viewport lists (new lists, so changes are sent)."""
