@@ -2,9 +2,11 @@
 // Everything that happens per wheel notch or per pointer move stays here, in the
 // browser; Reflex hears only per-gesture facts (image settled, window dragged, focus).
 
+import { Painter } from "./draw.js";
 import { FrameStore } from "./frames.js";
-import { canvasTransform, clientToImage, fitScale, imageToClient, measure, zoomAbout } from "./geometry.js";
-import { applyLut, dragWindow, lutFor, rangeWindow } from "./windowing.js";
+import { fitScale, imageToClient, zoomAbout } from "./geometry.js";
+import { toolMethods } from "./tools.js";
+import { rangeWindow } from "./windowing.js";
 
 const REPORT_DELAY_MS = 250;
 const MB = 1024 * 1024;
@@ -19,10 +21,8 @@ function budgetBytes() {
 export class ViewportController {
   constructor(canvas, callbacks) {
     this.canvas = canvas;
-    this.ctx = canvas.getContext("2d");
+    this.painter = new Painter(canvas);
     this.cb = callbacks; // onPaint(info), onUi(partial), onImage(id, frame), onWindow(kind), onActivate(), onSessionEnded()
-    this.offscreen = document.createElement("canvas");
-    this.offCtx = this.offscreen.getContext("2d");
     this.size = { width: 1, height: 1 };
     this.store = null;
     this.images = [];
@@ -223,82 +223,6 @@ export class ViewportController {
     this.cb.onActivate();
   }
 
-  // ---- one-pointer gestures (the tool, or the mouse's right/middle buttons)
-  beginGesture(tool, x, y) {
-    const image = this.image;
-    const gesture = { tool, x0: x, y0: y, x, y, view: { ...this.view }, index: this.index, scrolled: 0 };
-    if (tool === "window" && image && image.mode !== "color") {
-      const start = this.windowFor(image, this.store?.get(this.index)) || { center: 128, width: 256 };
-      gesture.window = start;
-    }
-    if (tool === "measure" && image) {
-      const a = clientToImage(this.view, image, this.size, x, y);
-      this.live = { a, b: a };
-    }
-    return gesture;
-  }
-
-  moveGesture(gesture, x, y, scrollPx) {
-    const dx = x - gesture.x0;
-    const dy = y - gesture.y0;
-    if (gesture.tool === "window" && gesture.window) {
-      const next = dragWindow(gesture.window, dx, dy);
-      this.windowChoice = { kind: "custom", index: 0, ...next };
-      this.store?.pump();
-      this.schedule();
-    } else if (gesture.tool === "pan") {
-      this.view = { ...gesture.view, panX: gesture.view.panX + dx, panY: gesture.view.panY + dy };
-      this.fitted = false;
-      this.schedule();
-    } else if (gesture.tool === "zoom") {
-      this.view = zoomAbout(gesture.view, this.image, this.size, Math.exp(-dy / 150), gesture.x0, gesture.y0);
-      this.fitted = false;
-      this.schedule();
-    } else if (gesture.tool === "scroll") {
-      const steps = Math.trunc(dy / scrollPx);
-      if (steps !== gesture.scrolled) {
-        this.go(gesture.index + steps);
-        gesture.scrolled = steps;
-      }
-    } else if (gesture.tool === "measure" && this.live) {
-      this.live = { ...this.live, b: clientToImage(this.view, this.image, this.size, x, y) };
-      this.schedule();
-    }
-  }
-
-  endGesture(gesture, x, y) {
-    if (gesture.tool === "window" && gesture.window && (x !== gesture.x0 || y !== gesture.y0)) {
-      this.cb.onWindow("custom");
-    }
-    if (gesture.tool === "measure" && this.live) {
-      const { a, b } = this.live;
-      this.live = null;
-      if (Math.hypot(b.c - a.c, b.r - a.r) * this.view.scale >= 3) {
-        const list = this.measurements.get(this.index) || [];
-        this.measurements.set(this.index, [...list, { a, b }]);
-        this.cb.onUi({ measured: this.countMeasurements(), lastLength: this.cb.formatLength(measure(this.image, a, b)) });
-      }
-      this.schedule();
-    }
-  }
-
-  cancelGesture() {
-    this.live = null;
-    this.schedule();
-  }
-
-  countMeasurements() {
-    let count = 0;
-    for (const list of this.measurements.values()) count += list.length;
-    return count;
-  }
-
-  clearMeasurements() {
-    this.measurements.clear();
-    this.cb.onUi({ measured: 0, lastLength: "" });
-    this.schedule();
-  }
-
   // ---- cine
   play(fps) {
     this.fps = fps || this.fps;
@@ -342,32 +266,22 @@ export class ViewportController {
 
   paint() {
     this.raf = 0;
-    const { ctx, canvas } = this;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
     const image = this.image;
     const entry = image && this.store ? this.store.get(this.index) : undefined;
     if (!image || !entry || entry.type === "error") {
       // Keep the last image on screen while the next one loads: no black flashes.
       const error = entry?.type === "error" ? entry : null;
       this.cb.onPaint({ image, loaded: false, error });
-      if (!image || error) {
-        ctx.fillStyle = "#000";
-        ctx.fillRect(0, 0, canvas.width, canvas.height);
-      }
+      if (!image || error) this.painter.clear();
       return;
     }
     const voiWindow = image.mode === "color" ? null : this.windowFor(image, entry);
-    const source = entry.type === "words" ? this.render(image, entry, voiWindow) : entry.bitmap;
-    const dpr = window.devicePixelRatio || 1;
-    ctx.fillStyle = "#000";
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.setTransform(...canvasTransform(this.view, image, this.size, dpr));
-    ctx.imageSmoothingEnabled = this.view.scale < 4;
-    ctx.filter = this.invert && image.mode === "color" ? "invert(1)" : "none";
-    ctx.drawImage(source, 0, 0);
-    ctx.filter = "none";
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    this.drawMeasurements(image);
+    const invert = image.invert !== this.invert; // MONOCHROME1 and the person's choice
+    const source = entry.type === "words" ? this.painter.window(image, entry, voiWindow, invert) : entry.bitmap;
+    this.painter.draw(source, image, this.view, this.size, this.invert && image.mode === "color");
+    const lines = [...(this.measurements.get(this.index) || [])];
+    if (this.live) lines.push(this.live);
+    this.painter.measurements(lines, image, this.view, this.size, this.cb.formatLength);
     const stats = this.stats;
     stats.painted++;
     stats.lastPaintAt = performance.now();
@@ -377,49 +291,6 @@ export class ViewportController {
     this.cb.onPaint({ image, loaded: true, window: voiWindow, scale: this.view.scale });
   }
 
-  render(image, entry, voiWindow) {
-    const { rows, columns } = entry;
-    if (this.offscreen.width !== columns || this.offscreen.height !== rows) {
-      this.offscreen.width = columns;
-      this.offscreen.height = rows;
-      this.pixels = null;
-    }
-    if (!this.pixels) this.pixels = this.offCtx.createImageData(columns, rows);
-    const invert = image.invert !== this.invert; // MONOCHROME1 and the person's choice
-    const lut = lutFor({ ...image.pipe, signed: entry.signed }, entry.wordBytes, voiWindow, invert);
-    applyLut(entry.words, lut, new Uint32Array(this.pixels.data.buffer));
-    this.offCtx.putImageData(this.pixels, 0, 0);
-    return this.offscreen;
-  }
-
-  drawMeasurements(image) {
-    const lines = [...(this.measurements.get(this.index) || [])];
-    if (this.live) lines.push(this.live);
-    const ctx = this.ctx;
-    for (const { a, b } of lines) {
-      const p = imageToClient(this.view, image, this.size, a.c, a.r);
-      const q = imageToClient(this.view, image, this.size, b.c, b.r);
-      ctx.lineWidth = 2;
-      ctx.strokeStyle = "#ffd400";
-      ctx.beginPath();
-      ctx.moveTo(p.x, p.y);
-      ctx.lineTo(q.x, q.y);
-      ctx.stroke();
-      for (const end of [p, q]) {
-        ctx.beginPath();
-        ctx.arc(end.x, end.y, 3, 0, 2 * Math.PI);
-        ctx.stroke();
-      }
-      const text = this.cb.formatLength(measure(image, a, b));
-      ctx.font = "600 14px system-ui, sans-serif";
-      ctx.lineWidth = 3;
-      ctx.strokeStyle = "#000";
-      ctx.strokeText(text, q.x + 8, q.y - 8);
-      ctx.fillStyle = "#ffd400";
-      ctx.fillText(text, q.x + 8, q.y - 8);
-    }
-  }
-
   // ---- for tests and benchmarks: where an image pixel is on the page
   pageOf(c, r) {
     const rect = this.canvas.getBoundingClientRect();
@@ -427,3 +298,6 @@ export class ViewportController {
     return { x: rect.left + p.x, y: rect.top + p.y };
   }
 }
+
+// The pointer tools (window, pan, zoom, scroll, measure) live in tools.js.
+Object.assign(ViewportController.prototype, toolMethods);
