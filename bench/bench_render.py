@@ -12,6 +12,12 @@ refused, its DICOM port off and storage in a temporary folder.
 
 Ingest is measured as ingest_paths() in this process for ours (the upload's transfer is
 not part of it) and as POST /instances over a keep-alive loopback connection for Orthanc.
+It runs --ingest-runs times (3 by default), each run ours first and then Orthanc, each
+side into a fresh store (a new Orthanc process with empty storage); every run is printed
+and the table shows the medians. The last run's stores serve the rendering benchmarks.
+Each run also prints CPU milliseconds per file (this process for ours; Orthanc's server
+process for Orthanc, without the client's), which the other users of the machine disturb
+less than files per second.
 "Warm" repeats one request, which our encoded-image cache answers; "W/L drag" asks for a
 new window each time, so it shows decoded-frame cache + new LUT + encode.
 
@@ -25,6 +31,7 @@ with IEP_BENCH_STORE naming the file store) and ``--ours-url`` with the placehol
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -71,6 +78,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--slices", type=int, default=300)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--warm-requests", type=int, default=100)
+    parser.add_argument("--ingest-runs", type=int, default=3)
     parser.add_argument("--ours-url", default=OURS_URL)
     parser.add_argument("--ours-command", default=OURS_COMMAND)
     return parser.parse_args()
@@ -92,21 +100,59 @@ def _run(args: argparse.Namespace, tmp: Path) -> None:
     print(f"synthetic CT: {len(paths)} slices {args.size}x{args.size}, {size_mb:.1f} MB, ", end="")
     print(f"made in {time.perf_counter() - started:.1f} s")
 
-    store = FileStore(tmp / "store")
-    t0 = time.perf_counter()
-    report = ingest_paths(paths, store)
-    ours_ingest = len(paths) / (time.perf_counter() - t0)
-    keys = [instance.storage_key for instance in report.instances]
-    assert len(keys) == len(paths), report.rejected
-
-    with _orthanc(tmp) as orthanc, _ours(args.ours_command, store, args.ours_url) as ours:
-        t0 = time.perf_counter()
-        ids = [json.loads(orthanc.post("/instances", p.read_bytes()))["ID"] for p in paths]
-        orthanc_ingest = len(paths) / (time.perf_counter() - t0)
-        results = _render_benchmarks(args, orthanc, ids, ours, keys)
-    results["ingest (files/s)"] = (ours_ingest, orthanc_ingest)
+    with contextlib.ExitStack() as last_orthanc:
+        ours_rates, orthanc_rates = [], []
+        for run in range(1, args.ingest_runs + 1):
+            last_orthanc.close()  # the previous run's Orthanc
+            # Earlier runs' files are kept until the end: on ext4 without a journal (this
+            # machine's), creating files just after deleting many scans past the recently
+            # deleted inodes, which would slow whichever side comes next.
+            folder = tmp / f"run-{run}"
+            store = FileStore(folder / "store")
+            ours_rate, ours_cpu, keys = _ingest_ours(paths, store)
+            server = _orthanc(folder)
+            orthanc = last_orthanc.enter_context(server)
+            orthanc_rate, orthanc_cpu, ids = _ingest_orthanc(orthanc, server.process.pid, paths)
+            ours_rates.append(ours_rate)
+            orthanc_rates.append(orthanc_rate)
+            print(
+                f"ingest run {run}: ours {ours_rate:.0f} files/s ({ours_cpu:.2f} ms CPU/file), "
+                f"Orthanc {orthanc_rate:.0f} files/s ({orthanc_cpu:.2f} ms CPU/file in its process), "
+                f"ours/Orthanc {ours_rate / orthanc_rate:.2f}x"
+            )
+        with _ours(args.ours_command, store, args.ours_url) as ours:
+            results = _render_benchmarks(args, orthanc, ids, ours, keys)
+    ingest = (statistics.median(ours_rates), statistics.median(orthanc_rates))
+    results["ingest (files/s)"] = ingest
+    print(f"ingest medians of {len(ours_rates)} runs: ours {ingest[0]:.0f}, Orthanc {ingest[1]:.0f} files/s")
     _print_results(results)
     print(f"whole benchmark: {time.perf_counter() - started:.0f} s")
+
+
+def _ingest_ours(paths: list[Path], store: FileStore) -> tuple[float, float, list[str]]:
+    """Files per second through ingest_paths into an empty store, CPU ms per file, keys."""
+    os.sync()  # no write-back of earlier files running during the measure, for either side
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    report = ingest_paths(paths, store)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    assert len(report.instances) == len(paths), report.rejected
+    keys = [instance.storage_key for instance in report.instances]
+    return len(paths) / seconds, cpu / len(paths) * 1000, keys
+
+
+def _ingest_orthanc(orthanc: _Http, pid: int, paths: list[Path]) -> tuple[float, float, list[str]]:
+    """Files per second through Orthanc's POST /instances, its CPU ms per file, its IDs."""
+    os.sync()
+    t0, cpu0 = time.perf_counter(), _cpu_seconds(pid)
+    ids = [json.loads(orthanc.post("/instances", p.read_bytes()))["ID"] for p in paths]
+    seconds, cpu = time.perf_counter() - t0, _cpu_seconds(pid) - cpu0
+    return len(paths) / seconds, cpu / len(paths) * 1000, ids
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process, all its threads, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _render_benchmarks(args, orthanc, ids, ours, keys) -> dict[str, tuple[float, float]]:
@@ -127,9 +173,7 @@ def _render_benchmarks(args, orthanc, ids, ours, keys) -> dict[str, tuple[float,
     middle = len(keys) // 2
     for label, accept in (("warm PNG", "image/png"), ("warm JPEG q90", "image/jpeg")):
         ours_warm = _warm(lambda a=accept: ours.get(ours_url(middle), a), args.warm_requests)
-        orthanc_warm = _warm(
-            lambda a=accept: orthanc.get(orthanc_url(middle), a), args.warm_requests
-        )
+        orthanc_warm = _warm(lambda a=accept: orthanc.get(orthanc_url(middle), a), args.warm_requests)
         results[label] = (ours_warm, orthanc_warm)
     # Dragging the window: the same decoded frame, a new window (so a new LUT) each time.
     drag = [(40 + i, 400 + 3 * i) for i in range(args.warm_requests)]
@@ -173,9 +217,7 @@ def _print_results(results: dict[str, tuple[float, float]]) -> None:
             limit = GOALS[label]
             goal = f"<= {limit}x" if limit else "(no goal)"
             met = limit is None or ratio <= limit
-            print(
-                f"{label + ' (ms)':22s} {ours:10.2f} {orthanc:10.2f} {ratio:12.2f}x  {goal}", end=""
-            )
+            print(f"{label + ' (ms)':22s} {ours:10.2f} {orthanc:10.2f} {ratio:12.2f}x  {goal}", end="")
         print(("  met" if met else "  MISSED") if GOALS.get(label, 1) else "")
 
 
@@ -247,6 +289,7 @@ class _Server:
 
 
 def _orthanc(tmp: Path) -> _Server:
+    """An Orthanc with empty storage and index in tmp."""
     config = {
         "Name": "iep-bench",
         "StorageDirectory": str(tmp / "orthanc-storage"),

@@ -9,10 +9,12 @@ from starlette.routing import Route
 from iep_app import routes
 from iep_app.api import downloads, images, session, viewer
 from iep_app.pages.download import download_page
+from iep_app.pages.forward import forward_page
 from iep_app.pages.link import link_page
 from iep_app.pages.package import package_page
 from iep_app.pages.viewer import viewer_page
 from iep_app.states.download import DownloadState
+from iep_app.states.forward import ForwardState
 from iep_app.states.link import LinkState
 from iep_app.states.package import PackageState
 from iep_app.states.viewer import ViewerState
@@ -37,3 +39,4 @@ app.add_page(link_page, route=routes.LINK, on_load=LinkState.on_load, title="You
 app.add_page(package_page, route=routes.PACKAGE, on_load=PackageState.on_load, title="Your images")
 app.add_page(viewer_page, route=routes.VIEWER, on_load=ViewerState.on_load, title="Viewer")
 app.add_page(download_page, route=routes.DOWNLOAD, on_load=DownloadState.on_load, title="Download")
+app.add_page(forward_page, route=routes.FORWARD, on_load=ForwardState.on_load, title="Forward")

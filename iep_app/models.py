@@ -183,6 +183,9 @@ class Transaction(SQLModel, table=True):
     auth_destination: str = Field(max_length=320)
     language: str = Field(default="en", max_length=8)
     decline_reason: str = Field(default="", max_length=500)
+    # A random key per forward wizard: a second Finish with the same key (double click,
+    # replayed event, another worker) finds this row instead of creating another.
+    forward_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp(index=True))
     available_until: datetime = Field(sa_column=_timestamp(index=True))
     last_activity_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
@@ -269,3 +272,15 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)
     sent_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+class RateEvent(SQLModel, table=True):
+    """One use of a rate-limited action; counted per bucket within a rolling window.
+
+    Kept in the database, not in process memory, so the budget holds across workers.
+    """
+
+    __table_args__ = (Index("ix_rateevent_bucket_at", "bucket", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bucket: str = Field(max_length=120)
+    at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

@@ -6,6 +6,7 @@ LINK = "/t/[token]"
 PACKAGE = "/package"
 VIEWER = "/package/view"
 DOWNLOAD = "/package/download"
+FORWARD = "/package/forward"
 SESSION_ENDPOINT = "/api/session"
 API_PREFIX = "/api/t"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from collections import deque
@@ -20,12 +21,17 @@ from iep_app.dicom.index import (
     kind_of,
     read_header,
 )
+from iep_app.dicom.scan import scan_header
 from iep_app.dicom.store import Digests, FileStore, storage_key_for
 
 # Two workers: copying and hashing release the GIL, so one file is hashed while the next
 # header is parsed. Files prepared ahead are bounded so staged files stay few.
 INGEST_WORKERS = 2
 _PREPARED_AHEAD = 8
+# Files up to this size are read whole into memory, one per worker (and one zip member in
+# the committing thread): read once, then hashed, indexed and written from the same bytes.
+# Larger files are streamed through the store in chunks.
+IN_MEMORY_BYTES = 16 * 1024**2
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ESCAPING_ENTRY = "This archive entry points outside its folder and was ignored for safety."
 DAMAGED_ENTRY = "This archive entry is damaged, encrypted or packed in an unsupported way."
@@ -69,8 +75,9 @@ def ingest_paths(
 ) -> IngestReport:
     """Store every DICOM instance found in files, folders, zip archives and DICOMDIR media.
 
-    Inputs are streamed one file at a time through a temporary file in the store, hashed
-    while copied, so memory stays bounded whatever the size of the input. An instance whose
+    Each input goes through a temporary file in the store and is hashed on the way; files
+    up to ``IN_MEMORY_BYTES`` are held in memory while prepared, larger ones are streamed,
+    so memory stays bounded whatever the size of the input. An instance whose
     SOP Instance UID is already stored is not stored again: it is reported with the stored
     file's key and digests, and listed once per report. Report order follows input order.
 
@@ -181,12 +188,30 @@ class _Ingest:
     def _prepare_file(self, path: Path, name: str) -> _Outcome:
         """Runs in a worker: stage, parse and index one file, or open it as an archive."""
         try:
-            if _is_zip(path):
-                return _Archive(path, name)
             with open(path, "rb") as fp:
+                size = os.fstat(fp.fileno()).st_size
+                in_memory = size <= IN_MEMORY_BYTES
+                # one byte more than the size tells a file that grew since it was measured
+                data = fp.read(size + 1 if in_memory else 4)
+                if data[:4] in _ZIP_MAGIC:
+                    return _Archive(path, name)
+                if in_memory and len(data) <= size:
+                    return self._prepare_bytes(data, name)
+                fp.seek(0)
                 return self._prepare(fp, name)
         except OSError:
             return RejectedFile(name, "This file could not be read.")
+
+    def _prepare_bytes(self, data: bytes, name: str) -> _Outcome:
+        """Stage and index a whole file held in memory."""
+        scanned = scan_header(data)
+        if scanned is None:  # not plain explicit VR little endian: pydicom reads and judges it
+            return self._prepare(io.BytesIO(data), name)
+        levels, kind = scanned
+        # here rather than in the committing thread, which every file waits for
+        self.store.make_folder_for(storage_key_for(levels["instance"]["SOPInstanceUID"]))
+        staged, digests = self.store.stage_bytes(data)
+        return _Prepared(staged, digests, levels, kind, name)
 
     def _prepare(self, fp: IO[bytes], name: str) -> _Outcome:
         staged, digests = self.store.stage(fp)
@@ -257,21 +282,17 @@ class _Ingest:
             for member in members:
                 self._finish(self._prepare_member(archive, member, f"{name}:{member.filename}"))
 
-    def _prepare_member(
-        self, archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str
-    ) -> _Outcome:
+    def _prepare_member(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> _Outcome:
         if _escapes(member.filename):
             return RejectedFile(name, ESCAPING_ENTRY)
         try:
             with archive.open(member) as fp:
+                if member.file_size <= IN_MEMORY_BYTES:
+                    # zipfile never returns more than the member's declared size
+                    return self._prepare_bytes(fp.read(), name)
                 return self._prepare(fp, name)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
             return RejectedFile(name, DAMAGED_ENTRY)
-
-
-def _is_zip(path: Path) -> bool:
-    with open(path, "rb") as fp:
-        return fp.read(4) in _ZIP_MAGIC
 
 
 def _escapes(member_name: str) -> bool:

@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -90,13 +91,33 @@ class FileStore:
         Returns:
             The staged file (to ``commit`` or ``discard``) and the digests of its bytes.
         """
+
+        def copy(out: IO[bytes], hasher: _Hasher) -> None:
+            while chunk := source.read(_CHUNK):
+                hasher.update(chunk)
+                out.write(chunk)
+
+        return self._stage_with(copy)
+
+    def stage_bytes(self, data: bytes) -> tuple[Path, Digests]:
+        """Like ``stage``, for a file already in memory: hashed and written in one piece.
+
+        Hashing one large buffer releases the GIL for the whole computation, so other
+        threads run meanwhile.
+        """
+
+        def write(out: IO[bytes], hasher: _Hasher) -> None:
+            hasher.update(data)
+            out.write(data)
+
+        return self._stage_with(write)
+
+    def _stage_with(self, fill: Callable[[IO[bytes], _Hasher], None]) -> tuple[Path, Digests]:
         fd, name = tempfile.mkstemp(dir=self._tmp, suffix=".part")
         staged, hasher = Path(name), _Hasher()
         try:
             with os.fdopen(fd, "wb") as out:
-                while chunk := source.read(_CHUNK):
-                    hasher.update(chunk)
-                    out.write(chunk)
+                fill(out, hasher)
         except BaseException:
             self.discard(staged)
             raise
@@ -118,16 +139,23 @@ class FileStore:
             file is then removed: the first copy of an instance wins).
         """
         target = self.path_of(storage_key)
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             # link() refuses to overwrite, so two uploads of one instance racing each
             # other cannot replace a file a reader may have open or has already hashed.
-            os.link(staged, target)
+            try:
+                os.link(staged, target)
+            except FileNotFoundError:  # the key's folder is new (or staged is gone: raises again)
+                self.make_folder_for(storage_key)
+                os.link(staged, target)
         except FileExistsError:
             return False
         finally:
             self.discard(staged)
         return True
+
+    def make_folder_for(self, storage_key: str) -> None:
+        """Create the folder a key's file goes in, ahead of ``commit`` (which does it if need be)."""
+        self.path_of(storage_key).parent.mkdir(parents=True, exist_ok=True)
 
     def discard(self, staged: Path) -> None:
         """Remove a staged file that will not be kept."""

@@ -308,6 +308,12 @@ def _session_row(session: Session, digest: str, column) -> RecipientSession:  # 
 
 
 def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> Transaction:
+    transaction = session.get(Transaction, row.transaction_pk)
+    if transaction is None:
+        raise SessionEnded()
+    # A package that was declined, revoked or has expired says so, even to the session that
+    # ended with it: the person then sees why, rather than "your session has ended".
+    transactions.ensure_available(transaction, now)
     if row.ended_at is not None:
         raise SessionEnded()
     if transactions.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT <= now:
@@ -322,10 +328,6 @@ def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> T
         )
         session.commit()
         raise SessionEnded()
-    transaction = session.get(Transaction, row.transaction_pk)
-    if transaction is None:
-        raise SessionEnded()
-    transactions.ensure_available(transaction, now)
     if transactions.as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
         row.last_seen_at = now
     return transaction

@@ -22,7 +22,7 @@ from iep_app.models import (
 )
 from iep_app.services import secrets
 from iep_app.services.directory import auth_destination
-from iep_app.services.errors import LinkNotFound, PackageUnavailable, ValidationFailed
+from iep_app.services.errors import LinkNotFound, PackageUnavailable, invalid
 
 LINK_PURPOSE = "link"
 _PROGRESS_ORDER = list(Progress)
@@ -41,10 +41,7 @@ def retention_until(*, organisation: Organisation, now: datetime, days: int | No
     """
     days = organisation.retention_days if days is None else days
     if not 1 <= days <= organisation.max_retention_days:
-        raise ValidationFailed(
-            "retention_days",
-            f"Retention must be between 1 and {organisation.max_retention_days} days.",
-        )
+        raise invalid("retention_days", "invalid.retention_days", max=organisation.max_retention_days)
     return now + timedelta(days=days)
 
 
@@ -79,9 +76,12 @@ def create(
     available_until: datetime,
     sent_by: str,
     parent: Transaction | None = None,
+    forward_key: str | None = None,
     now: datetime | None = None,
 ) -> NewTransaction:
     """Create a transaction with the next public ID, its instances and an access link.
+
+    A forward passes its parent and its wizard's idempotency key (unique in the table).
 
     The ID comes from the row's own autoincrement key, which both SQLite and PostgreSQL
     hand out without collisions however many workers create packages at once.
@@ -90,6 +90,7 @@ def create(
     transaction = Transaction(
         recipient_pk=pk(recipient),
         parent_pk=pk(parent) if parent else None,
+        forward_key=forward_key,
         sent_by=sent_by[:200],
         auth_method=recipient.auth_method,
         auth_destination=auth_destination(recipient),
