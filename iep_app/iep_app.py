@@ -7,7 +7,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from iep_app import routes
-from iep_app.api import downloads, images, session
+from iep_app.api import downloads, images, session, viewer
 from iep_app.pages.download import download_page
 from iep_app.pages.forward import forward_page
 from iep_app.pages.link import link_page
@@ -28,6 +28,9 @@ api = Starlette(
         Route(f"{_instance}/thumbnail.jpg", images.thumbnail),
         Route(f"{_package}/download/dicom.zip", downloads.dicom_media, methods=["GET", "HEAD"]),
         Route(f"{_package}/download/pictures.zip", downloads.pictures),
+        Route(f"{_instance}/words/{{frame:int}}", viewer.words),
+        Route(f"{_instance}/document.pdf", viewer.document),
+        Route(f"{_package}/series/{{series:int}}/manifest.json", viewer.series_manifest),
     ]
 )
 

@@ -22,7 +22,9 @@ def test_decline_tells_the_organisation_and_ends_access(portal, page: Page):
     page.get_by_test_id("action-view").click()
     image = page.get_by_test_id("series-image")
     expect(image).to_have_count(1)
-    frame_url = portal.url + image.get_attribute("src")
+    # The browser's thumbnail names the instance; its rendered frame sits beside it.
+    instance_url = portal.url + image.get_attribute("src").rsplit("/", 1)[0]
+    frame_url = instance_url + "/frames/0.png"
     assert page.request.get(frame_url).status == 200
     page.go_back()
 
@@ -61,7 +63,7 @@ def test_decline_tells_the_organisation_and_ends_access(portal, page: Page):
     )
 
     assert page.request.get(frame_url).status == 410
-    thumbnail = frame_url.split("/frames/")[0] + "/thumbnail.jpg"
+    thumbnail = instance_url + "/thumbnail.jpg"
     assert page.request.get(thumbnail).status == 410
     page.goto(link)
     expect(page.get_by_test_id("closed")).to_have_text("This package has been declined.")
