@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from iep_app import routes
-from iep_app.api.guard import PRIVATE_IMMUTABLE, Denied, authorised_transaction
+from iep_app.api.guard import PRIVATE_IMMUTABLE, Denied, authorised_instance, authorised_transaction
 from iep_app.db import session_scope
 from iep_app.dicom.display import stored_words
 from iep_app.dicom.documents import encapsulated_pdf
@@ -82,23 +82,15 @@ async def series_manifest(request: Request) -> Response:
     return Response(data, media_type="application/json", headers=headers)
 
 
-async def words(request: Request) -> Response:
-    """GET /api/t/{public_id}/instances/{instance}/words/{frame}[?z=1]: stored grey-scale words.
-
-    The body is the frame's words, little endian, row by row; headers say their type
-    (X-Iep-Words: u1, i1, u2 or i2) and shape (X-Iep-Shape: rows,columns). With z=1 the
-    body is gzip-encoded (Content-Encoding), which the browser undoes by itself.
-    """
+def _words(request: Request) -> Response:
     try:
-        instance = _package_instance(request, viewing.IMAGE)
+        instance = authorised_instance(request)
         number = request.path_params["frame"]
-        if number >= max(instance.number_of_frames, 1):
+        if instance.kind != viewing.IMAGE or number >= max(instance.number_of_frames, 1):
             raise Denied(404)
+        frame = stored_words(_store().path_of(instance.storage_key), number)
     except Denied as denied:
         return denied.response()
-    path = _store().path_of(instance.storage_key)
-    try:
-        frame = await run_in_threadpool(stored_words, path, number)
     except RenderError as error:
         return Response(str(error), status_code=422, media_type="text/plain")
     headers = {
@@ -108,8 +100,19 @@ async def words(request: Request) -> Response:
     }
     data = frame.data
     if request.query_params.get("z") == "1":
-        data = await run_in_threadpool(_maybe_gzip, request, frame.data, headers)
+        data = _maybe_gzip(request, frame.data, headers)
     return Response(data, media_type="application/octet-stream", headers=headers)
+
+
+async def words(request: Request) -> Response:
+    """GET /api/t/{public_id}/instances/{instance}/words/{frame}[?z=1]: stored grey-scale words.
+
+    The body is the frame's words, little endian, row by row; headers say their type
+    (X-Iep-Words: u1, i1, u2 or i2) and shape (X-Iep-Shape: rows,columns). With z=1 the
+    body is gzip-encoded (Content-Encoding), which the browser undoes by itself. The session
+    check and the read run in one worker-thread trip, off the event loop.
+    """
+    return await run_in_threadpool(_words, request)
 
 
 async def document(request: Request) -> Response:

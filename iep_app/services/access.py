@@ -396,6 +396,7 @@ class InstanceAccess:
     instance_pk: int
     storage_key: str
     number_of_frames: int
+    kind: str
 
 
 _rs, _tx = RecipientSession.__table__, Transaction.__table__  # type: ignore[attr-defined]
@@ -413,6 +414,7 @@ _SESSION_AND_INSTANCE = (
         _tx.c.public_id,
         _in.c.storage_key,
         _in.c.number_of_frames,
+        _in.c.kind,
     )
     .select_from(_rs)
     .join(_tx, _tx.c.id == _rs.c.transaction_pk)
@@ -460,6 +462,7 @@ def grant_http_instance(
         instance_pk=instance_pk,
         storage_key=row.storage_key,
         number_of_frames=row.number_of_frames,
+        kind=row.kind,
     )
 
 
