@@ -29,9 +29,7 @@ from iep_app.db import make_engine  # noqa: E402
 from iep_app.models import Individual, Patient, Progress, Transaction  # noqa: E402
 from iep_app.services.admin_queries import ListQuery, list_transactions  # noqa: E402
 
-PG_URL = os.environ.get(
-    "IEP_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_URL = os.environ.get("IEP_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 NOW = datetime.now(UTC)
 FIRST = ["alex", "sam", "robin", "kim", "jo", "lee", "max", "charlie", "pat", "morgan"]
 LAST = ["smith", "jones", "taylor", "brown", "williams", "wilson", "evans", "thomas", "roberts"]

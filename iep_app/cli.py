@@ -66,9 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ]
     print(f"iep: serving on {settings.public_url} (Ctrl+C stops)", flush=True)
     # A process group of its own, so one signal stops Reflex and all its workers.
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=reflex_environment(), start_new_session=True
-    )
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=reflex_environment(), start_new_session=True)
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -227,9 +225,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--admin", action="store_true", help="may manage staff and settings")
     add.add_argument("--display-name", default="")
-    add.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_staff_add)
     return parser
 

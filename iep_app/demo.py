@@ -41,9 +41,7 @@ def _live_demo_transaction(settings: Settings) -> str | None:
         ).first()
         if found is None or transactions.unavailable_reason(found, utcnow()) is not None:
             return None
-        token = transactions.issue_link(
-            session=session, secret_key=settings.secret_key, transaction=found
-        )
+        token = transactions.issue_link(session=session, secret_key=settings.secret_key, transaction=found)
         return routes.link_url(settings.public_url, token)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy import Enum as SqlEnum
@@ -13,6 +14,17 @@ from sqlmodel import Field, SQLModel
 def utcnow() -> datetime:
     """Aware UTC now; every timestamp in the database is UTC."""
     return datetime.now(UTC)
+
+
+class _HasId(Protocol):
+    id: int | None
+
+
+def pk(row: _HasId) -> int:
+    """The primary key of a flushed row (SQLModel types it as optional until then)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no primary key yet: flush it first")
+    return row.id
 
 
 def _enum(enum_type: type[enum.StrEnum], *, index: bool = False) -> Column:
@@ -200,6 +212,9 @@ class Transaction(SQLModel, table=True):
     auth_destination: str = Field(max_length=320)
     language: str = Field(default="en", max_length=8)
     decline_reason: str = Field(default="", max_length=500)
+    # A random key per forward wizard: a second Finish with the same key (double click,
+    # replayed event, another worker) finds this row instead of creating another.
+    forward_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
     # The patient of the package's images, kept here so staff can search 100,000 packages
     # by patient without joining through every instance.
     patient_pk: int | None = Field(default=None, foreign_key="patient.id", index=True)
@@ -293,3 +308,15 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     # Set when staff retried a failed message (the retry is a new row).
     retried_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+class RateEvent(SQLModel, table=True):
+    """One use of a rate-limited action; counted per bucket within a rolling window.
+
+    Kept in the database, not in process memory, so the budget holds across workers.
+    """
+
+    __table_args__ = (Index("ix_rateevent_bucket_at", "bucket", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bucket: str = Field(max_length=120)
+    at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

@@ -5,6 +5,8 @@ from __future__ import annotations
 LINK = "/t/[token]"
 PACKAGE = "/package"
 VIEWER = "/package/view"
+DOWNLOAD = "/package/download"
+FORWARD = "/package/forward"
 SESSION_ENDPOINT = "/api/session"
 API_PREFIX = "/api/t"
 
@@ -29,9 +31,28 @@ def frame_url(public_id: str, instance_pk: int, frame: int = 0, fmt: str = "png"
     return f"{API_PREFIX}/{public_id}/instances/{instance_pk}/frames/{frame}.{fmt}"
 
 
-def download_url(public_id: str) -> str:
-    """The original files of the whole transaction, as a zip."""
-    return f"{API_PREFIX}/{public_id}/download/originals.zip"
+def download_url(public_id: str, kind: str = "dicom", series_pk: int | None = None) -> str:
+    """A download of the package: kind "dicom" (original files, DICOMDIR) or "pictures"."""
+    query = "" if series_pk is None else f"?series={series_pk}"
+    return f"{API_PREFIX}/{public_id}/download/{kind}.zip{query}"
+
+
+# The viewer's byte endpoints (iep_app/api/viewer.py). Templates keep {instance} and
+# {frame} for the browser component to fill in.
+def series_manifest_url(public_id: str, series_pk: int) -> str:
+    """A series' overlay text, geometry and display pipeline, as JSON."""
+    return f"{API_PREFIX}/{public_id}/series/{series_pk}/manifest.json"
+
+
+def viewer_url_templates(public_id: str) -> dict[str, str]:
+    """Frame URLs with {instance} and {frame} placeholders: stored words and lossless PNG."""
+    base = f"{API_PREFIX}/{public_id}/instances/{{instance}}"
+    return {"words": f"{base}/words/{{frame}}", "png": f"{base}/frames/{{frame}}.png"}
+
+
+def document_url(public_id: str, instance_pk: int) -> str:
+    """The PDF inside an encapsulated PDF instance."""
+    return f"{API_PREFIX}/{public_id}/instances/{instance_pk}/document.pdf"
 
 
 # --- Staff admin pages and their byte endpoints -------------------------------------------

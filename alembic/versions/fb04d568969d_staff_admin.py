@@ -1,7 +1,7 @@
 """staff admin: staff sessions, list indexes, patient and code budget on transactions
 
 Revision ID: fb04d568969d
-Revises: 0393a4b16fdc
+Revises: 65768aa913d5
 Create Date: 2026-11-30 08:35:26.487068
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = 'fb04d568969d'
-down_revision: str | None = '0393a4b16fdc'
+down_revision: str | None = '65768aa913d5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -108,9 +108,7 @@ async def stored_thumbnail(request: Request) -> Response:
     except RenderError:
         return Response(status_code=422, headers=NO_STORE)
     # Private: a shared cache must never keep patient images.
-    return Response(
-        data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"}
-    )
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
 
 def _day(value: str | None) -> date | None:
@@ -133,9 +131,7 @@ async def audit_csv(request: Request) -> Response:
     except ValidationFailed as failed:
         return Response(str(failed), status_code=400, media_type="text/plain", headers=NO_STORE)
     with session_scope() as session:
-        audit_export.record_export(
-            session=session, by=who, start=start, end=end, ip=client_ip(request)
-        )
+        audit_export.record_export(session=session, by=who, start=start, end=end, ip=client_ip(request))
 
     def lines() -> Iterator[str]:
         with session_scope() as session:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from iep_app.db import session_scope
+from iep_app.db import get_engine, session_scope
 from iep_app.models import Instance, Transaction, TransactionInstance, utcnow
 from iep_app.services import access
-from iep_app.services.errors import NotAllowed, PackageUnavailable, SessionEnded
+from iep_app.services.errors import NotAllowed, NotInPackage, PackageUnavailable, SessionEnded
 from iep_app.settings import get_settings
 
 PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
@@ -58,6 +58,49 @@ def authorised_transaction(request: Request) -> Transaction:
         raise Denied(401) from None
     except NotAllowed:
         raise Denied(403) from None
+    except PackageUnavailable:
+        raise Denied(410) from None
+
+
+def authorised_instance(request: Request) -> access.InstanceAccess:
+    """The instance named in the URL, if the cookie's live session may see it (one query).
+
+    Raises:
+        Denied: as authorised_transaction, and 404 for an instance not in this package.
+    """
+    public_id = request.path_params["public_id"]
+    settings = get_settings()
+    cookie = request.cookies.get(cookie_name(public_id), "")
+    instance_pk = request.path_params["instance"]
+    # A plain connection for the common case: an ORM session costs more than the query.
+    with get_engine().begin() as connection:
+        granted = access.grant_http_instance(
+            connection=connection,
+            secret_key=settings.secret_key,
+            cookie=cookie,
+            public_id=public_id,
+            instance_pk=instance_pk,
+            now=utcnow(),
+        )
+    if granted is not None:
+        return granted
+    try:
+        with session_scope() as session:
+            return access.resolve_http_instance(
+                session=session,
+                secret_key=settings.secret_key,
+                cookie=cookie,
+                public_id=public_id,
+                instance_pk=instance_pk,
+                now=utcnow(),
+                ip=client_ip(request),
+            )
+    except SessionEnded:
+        raise Denied(401) from None
+    except NotAllowed:
+        raise Denied(403) from None
+    except NotInPackage:
+        raise Denied(404) from None
     except PackageUnavailable:
         raise Denied(410) from None
 

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from iep_app.api.guard import PRIVATE_IMMUTABLE, Denied, authorised_transaction, instance_in
+from iep_app.api.guard import PRIVATE_IMMUTABLE, Denied, authorised_instance
 from iep_app.dicom.render import RenderError, Window, render_frame, render_thumbnail
 from iep_app.dicom.store import FileStore
 from iep_app.settings import get_settings
@@ -42,11 +42,9 @@ def _int_param(request: Request, name: str, default: int, high: int) -> int:
     return int(raw)
 
 
-async def frame(request: Request) -> Response:
-    """GET /api/t/{public_id}/instances/{instance}/frames/{frame}.{fmt}[?wc=&ww=&invert=1&size=&q=]"""
+def _frame(request: Request) -> Response:
     try:
-        transaction = authorised_transaction(request)
-        instance = instance_in(transaction, request.path_params["instance"])
+        instance = authorised_instance(request)
         fmt = request.path_params["fmt"]
         if fmt not in _MEDIA_TYPES:
             raise Denied(404)
@@ -56,13 +54,8 @@ async def frame(request: Request) -> Response:
         window = _window(request)
         quality = _int_param(request, "q", 90, 100)
         size = _int_param(request, "size", 0, 8192) or None
-    except Denied as denied:
-        return denied.response()
-    path = _store().path_of(instance.storage_key)
-    try:
-        data = await run_in_threadpool(
-            render_frame,
-            path,
+        data = render_frame(
+            _store().path_of(instance.storage_key),
             frame=number,
             window=window,
             fmt="png" if fmt == "png" else "jpeg",
@@ -70,22 +63,31 @@ async def frame(request: Request) -> Response:
             max_size=size,
             invert=request.query_params.get("invert") == "1",
         )
+    except Denied as denied:
+        return denied.response()
     except RenderError as error:
         return Response(str(error), status_code=422, media_type="text/plain")
-    return Response(
-        data, media_type=_MEDIA_TYPES[fmt], headers={"Cache-Control": PRIVATE_IMMUTABLE}
-    )
+    return Response(data, media_type=_MEDIA_TYPES[fmt], headers={"Cache-Control": PRIVATE_IMMUTABLE})
+
+
+def _thumbnail(request: Request) -> Response:
+    try:
+        instance = authorised_instance(request)
+        data = render_thumbnail(_store().path_of(instance.storage_key))
+    except Denied as denied:
+        return denied.response()
+    except RenderError as error:
+        return Response(str(error), status_code=422, media_type="text/plain")
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": PRIVATE_IMMUTABLE})
+
+
+# The session check (a database query) and the render both block: one trip to a worker
+# thread does both, so the event loop never waits on either.
+async def frame(request: Request) -> Response:
+    """GET /api/t/{public_id}/instances/{instance}/frames/{frame}.{fmt}[?wc=&ww=&invert=1&size=&q=]"""
+    return await run_in_threadpool(_frame, request)
 
 
 async def thumbnail(request: Request) -> Response:
     """GET /api/t/{public_id}/instances/{instance}/thumbnail.jpg"""
-    try:
-        transaction = authorised_transaction(request)
-        instance = instance_in(transaction, request.path_params["instance"])
-    except Denied as denied:
-        return denied.response()
-    try:
-        data = await run_in_threadpool(render_thumbnail, _store().path_of(instance.storage_key))
-    except RenderError as error:
-        return Response(str(error), status_code=422, media_type="text/plain")
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": PRIVATE_IMMUTABLE})
+    return await run_in_threadpool(_thumbnail, request)

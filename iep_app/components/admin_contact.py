@@ -26,9 +26,7 @@ def contact_fields(
     Inputs are uncontrolled (named, read on submit); put the form under a `key` that
     changes when `contact` is refilled, so the fields show the new values.
     """
-    languages = [
-        rx.el.option(catalogue(lang)["language.name"], value=lang) for lang in SUPPORTED_LANGUAGES
-    ]
+    languages = [rx.el.option(catalogue(lang)["language.name"], value=lang) for lang in SUPPORTED_LANGUAGES]
     methods = (("email", "admin.send.by_email"), ("sms", "admin.send.by_sms"))
     return rx.vstack(
         rx.grid(

@@ -40,9 +40,7 @@ def _navigation() -> rx.Component:
     items = []
     for key, route, icon, admins_only in NAVIGATION:
         item = _nav_item(key, route, icon)
-        items.append(
-            rx.cond(AdminState.staff_is_admin, item, rx.fragment()) if admins_only else item
-        )
+        items.append(rx.cond(AdminState.staff_is_admin, item, rx.fragment()) if admins_only else item)
     return rx.vstack(*items, spacing="1", width="100%")
 
 
@@ -134,9 +132,7 @@ def series_card(series: rx.Var, caption: rx.Var, test_id: str = "series") -> rx.
         rx.vstack(
             rx.cond(
                 series["thumbnail"] != "",
-                rx.image(
-                    src=series["thumbnail"], width="96px", height="96px", background="black", alt=""
-                ),
+                rx.image(src=series["thumbnail"], width="96px", height="96px", background="black", alt=""),
                 rx.fragment(),
             ),
             rx.text(series["title"], size="2", weight="medium"),

@@ -42,3 +42,23 @@ def notice(text: rx.Var, *, tone: str = "red", test_id: str = "notice") -> rx.Co
         rx.callout(text, color_scheme=tone, role="alert", width="100%", data_testid=test_id),
         rx.fragment(),
     )
+
+
+def thread_item(message: rx.Var) -> rx.Component:
+    """One message of a package's thread: author, transaction ID, date and time, then the text."""
+    return rx.box(
+        rx.text(
+            message["author"],
+            " · ",
+            message["public_id"],
+            " · ",
+            message["at"],
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.text(message["text"], white_space="pre-wrap"),
+        border_left=f"3px solid {rx.color('gray', 6)}",
+        padding_left="0.7em",
+        width="100%",
+        data_testid="thread-message",
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pydicom
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.uid import UID
@@ -49,11 +51,11 @@ _KIND_BY_SOP_CLASS_PREFIX = (
     ("1.2.840.10008.5.1.4.1.1.9.", "waveform"),  # ECG, audio, haemodynamic, ...
     ("1.2.840.10008.5.1.4.1.1.481.", "rt"),  # RT dose, structure set, plan, ...
 )
-_PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
+PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 
 # Elements larger than this are skipped by seeking rather than read: pixel data never
 # enters memory while indexing.
-_DEFER_BYTES = 4096
+DEFER_BYTES = 4096
 _UNDEFINED_LENGTH = 0xFFFFFFFF
 
 _IMPLIED_SYNTAX = {  # (implicit VR, little endian) -> transfer syntax, for files without meta
@@ -81,7 +83,7 @@ def read_header(path: Path) -> Dataset:
         has_prefix = fp.read(132)[128:132] == b"DICM"
         fp.seek(0)
         try:
-            ds = pydicom.dcmread(fp, defer_size=_DEFER_BYTES, force=True)
+            ds = pydicom.dcmread(fp, defer_size=DEFER_BYTES, force=True)
         except Exception as exc:
             if has_prefix:
                 raise NotIndexable("This DICOM file is damaged and cannot be read.") from exc
@@ -95,9 +97,7 @@ def read_header(path: Path) -> Dataset:
 def _check_complete(ds: Dataset, size: int) -> None:
     syntax = transfer_syntax(ds)
     if syntax and not UID(syntax).is_transfer_syntax:
-        raise NotIndexable(
-            f"This file uses an unsupported transfer syntax ({syntax}); it cannot be read."
-        )
+        raise NotIndexable(f"This file uses an unsupported transfer syntax ({syntax}); it cannot be read.")
     if syntax == pydicom.uid.DeflatedExplicitVRLittleEndian:
         return  # positions refer to the inflated stream, not the file
     # Iterating a Dataset converts every element; its tags with keep_deferred leave skipped
@@ -107,9 +107,7 @@ def _check_complete(ds: Dataset, size: int) -> None:
         length = getattr(elem, "length", _UNDEFINED_LENGTH)
         tell = getattr(elem, "value_tell", None)
         if length != _UNDEFINED_LENGTH and tell is not None and tell + length > size:
-            raise NotIndexable(
-                "This DICOM file is incomplete (truncated), probably cut off while copying."
-            )
+            raise NotIndexable("This DICOM file is incomplete (truncated), probably cut off while copying.")
 
 
 def transfer_syntax(ds: Dataset) -> str:
@@ -143,13 +141,17 @@ def sop_instance_uid(ds: Dataset) -> str:
 
 def kind_of(ds: Dataset) -> str:
     """Classify an instance as image, pdf, report, waveform, rt or other by its SOP Class."""
-    sop_class = _text(ds, "SOPClassUID", 64)
+    return kind_for(_text(ds, "SOPClassUID", 64), any(k in ds for k in PIXEL_KEYWORDS))
+
+
+def kind_for(sop_class: str, has_pixels: bool) -> str:
+    """Classify an instance from its SOP Class UID and whether it carries pixel data."""
     if sop_class in _KIND_BY_SOP_CLASS:
         return _KIND_BY_SOP_CLASS[sop_class]
     for prefix, kind in _KIND_BY_SOP_CLASS_PREFIX:
         if sop_class.startswith(prefix):
             return kind
-    return "image" if any(k in ds for k in _PIXEL_KEYWORDS) else "other"
+    return "image" if has_pixels else "other"
 
 
 def indexed_values(ds: Dataset) -> dict[str, dict[str, str]]:
@@ -170,6 +172,9 @@ def indexed_values(ds: Dataset) -> dict[str, dict[str, str]]:
 
 
 def _text(ds: Dataset, keyword: str, limit: int) -> str:
+    raw = _ascii_value(ds, keyword)
+    if raw is not None:
+        return raw.strip(" \x00")[:limit]
     try:
         value = ds.get(keyword)
     except Exception:  # a malformed value (bad IS, bad charset) indexes as missing
@@ -179,3 +184,33 @@ def _text(ds: Dataset, keyword: str, limit: int) -> str:
     multiple = isinstance(value, MultiValue | list)
     text = "\\".join(str(v) for v in value) if multiple else str(value)
     return text.strip(" \x00")[:limit]
+
+
+# VRs whose bytes are plain ASCII whatever the character set: read without pydicom's
+# value conversion, which costs more than the rest of indexing put together.
+_ASCII_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "TM", "UI"})
+_TEXT_VRS = frozenset({"LO", "PN", "SH"})
+
+
+def _ascii_value(ds: Dataset, keyword: str) -> str | None:
+    """The raw text of an element if it can be read as ASCII directly; None otherwise."""
+    tag = tag_for_keyword(keyword)
+    if tag is None or tag not in ds:
+        return None if tag is None else ""
+    elem = ds.get_item(tag, keep_deferred=True)
+    value = getattr(elem, "value", None)
+    if not isinstance(elem, RawDataElement) or not isinstance(value, bytes):
+        return None
+    return ascii_text(elem.VR or dictionary_VR(tag), value, little_endian=elem.is_little_endian)
+
+
+def ascii_text(vr: str, value: bytes, *, little_endian: bool) -> str | None:
+    """The text of a raw value when it can be had without pydicom's conversion; None otherwise.
+
+    Values that are not plain ASCII go through pydicom, which knows the character sets.
+    """
+    if vr == "US" and len(value) >= 2:
+        return str(int.from_bytes(value[:2], "little" if little_endian else "big"))
+    if value.isascii() and (vr in _ASCII_VRS or (vr in _TEXT_VRS and b"\x1b" not in value)):
+        return value.decode("ascii")
+    return None

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
+import io
 import os
 import zipfile
-import zlib
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 import pydicom
 
@@ -20,9 +21,17 @@ from iep_app.dicom.index import (
     kind_of,
     read_header,
 )
-from iep_app.dicom.store import FileStore, storage_key_for
+from iep_app.dicom.scan import scan_header
+from iep_app.dicom.store import Digests, FileStore, storage_key_for
 
-_CHUNK = 1024 * 1024
+# Two workers: copying and hashing release the GIL, so one file is hashed while the next
+# header is parsed. Files prepared ahead are bounded so staged files stay few.
+INGEST_WORKERS = 2
+_PREPARED_AHEAD = 8
+# Files up to this size are read whole into memory, one per worker (and one zip member in
+# the committing thread): read once, then hashed, indexed and written from the same bytes.
+# Larger files are streamed through the store in chunks.
+IN_MEMORY_BYTES = 16 * 1024**2
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ESCAPING_ENTRY = "This archive entry points outside its folder and was ignored for safety."
 DAMAGED_ENTRY = "This archive entry is damaged, encrypted or packed in an unsupported way."
@@ -66,10 +75,11 @@ def ingest_paths(
 ) -> IngestReport:
     """Store every DICOM instance found in files, folders, zip archives and DICOMDIR media.
 
-    Inputs are streamed one file at a time through a temporary file in the store, hashed
-    while copied, so memory stays bounded whatever the size of the input. An instance whose
+    Each input goes through a temporary file in the store and is hashed on the way; files
+    up to ``IN_MEMORY_BYTES`` are held in memory while prepared, larger ones are streamed,
+    so memory stays bounded whatever the size of the input. An instance whose
     SOP Instance UID is already stored is not stored again: it is reported with the stored
-    file's key and digests, and listed once per report.
+    file's key and digests, and listed once per report. Report order follows input order.
 
     Args:
         paths: files, folders (walked recursively), .zip archives or DICOMDIR files.
@@ -79,29 +89,66 @@ def ingest_paths(
     Returns:
         The instances stored or found already stored, and the inputs rejected with reasons.
     """
-    ingest = _Ingest(store, max_archive_bytes)
-    for path in paths:
-        ingest.add_path(Path(path), str(path))
+    with ThreadPoolExecutor(INGEST_WORKERS, thread_name_prefix="ingest") as pool:
+        ingest = _Ingest(store, max_archive_bytes, pool)
+        for path in paths:
+            ingest.add_path(Path(path), str(path))
+        ingest.drain()
     return ingest.report
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A staged file, indexed, waiting to be committed in input order."""
+
+    staged: Path
+    digests: Digests
+    levels: dict[str, dict[str, str]]
+    kind: str
+    source_name: str
+
+
+@dataclass(frozen=True)
+class _Archive:
+    """A zip archive met in a worker, opened later in input order."""
+
+    path: Path
+    name: str
+
+
+# None: a DICOMDIR, neither stored nor rejected
+_Outcome = _Prepared | RejectedFile | _Archive | None
+
+
 class _Ingest:
-    def __init__(self, store: FileStore, max_archive_bytes: int) -> None:
+    def __init__(self, store: FileStore, max_archive_bytes: int, pool: ThreadPoolExecutor):
         self.store = store
         self.max_archive_bytes = max_archive_bytes
         self.report = IngestReport()
+        self._pool = pool
+        self._pending: deque[Future[_Outcome]] = deque()
         self._seen: set[str] = set()
 
     def add_path(self, path: Path, name: str) -> None:
         if path.is_dir():
             self._add_folder(path)
-        elif _is_zip(path):
-            self._add_zip(path, name)
         elif path.name.upper() == "DICOMDIR":
             self._add_media(path)
         else:
-            with open(path, "rb") as fp:
-                self._add_stream(fp, name)
+            self._pending.append(self._pool.submit(self._prepare_file, path, name))
+            while len(self._pending) > _PREPARED_AHEAD:
+                self._finish(self._pending.popleft().result())
+
+    def drain(self) -> None:
+        """Commit everything prepared so far, in input order."""
+        while self._pending:
+            self._finish(self._pending.popleft().result())
+
+    def _queue(self, outcome: _Outcome) -> None:
+        """Queue an outcome known already, so it is reported in input order."""
+        done: Future[_Outcome] = Future()
+        done.set_result(outcome)
+        self._pending.append(done)
 
     def _reject(self, name: str, reason: str) -> None:
         self.report.rejected.append(RejectedFile(name, reason))
@@ -131,15 +178,91 @@ class _Ingest:
             path = root.joinpath(*parts)
             name = str(dicomdir.parent.joinpath(*parts))
             if ".." in parts or not path.resolve().is_relative_to(root):
-                self._reject(name, ESCAPING_ENTRY)
+                self._queue(RejectedFile(name, ESCAPING_ENTRY))
             elif not path.is_file():
-                self._reject(name, MISSING_REFERENCED)
+                self._queue(RejectedFile(name, MISSING_REFERENCED))
             else:
-                with open(path, "rb") as fp:
-                    self._add_stream(fp, name)
+                self.add_path(path, name)
         return True
 
+    def _prepare_file(self, path: Path, name: str) -> _Outcome:
+        """Runs in a worker: stage, parse and index one file, or open it as an archive."""
+        try:
+            with open(path, "rb") as fp:
+                size = os.fstat(fp.fileno()).st_size
+                in_memory = size <= IN_MEMORY_BYTES
+                # one byte more than the size tells a file that grew since it was measured
+                data = fp.read(size + 1 if in_memory else 4)
+                if data[:4] in _ZIP_MAGIC:
+                    return _Archive(path, name)
+                if in_memory and len(data) <= size:
+                    return self._prepare_bytes(data, name)
+                fp.seek(0)
+                return self._prepare(fp, name)
+        except OSError:
+            return RejectedFile(name, "This file could not be read.")
+
+    def _prepare_bytes(self, data: bytes, name: str) -> _Outcome:
+        """Stage and index a whole file held in memory."""
+        scanned = scan_header(data)
+        if scanned is None:  # not plain explicit VR little endian: pydicom reads and judges it
+            return self._prepare(io.BytesIO(data), name)
+        levels, kind = scanned
+        # here rather than in the committing thread, which every file waits for
+        self.store.make_folder_for(storage_key_for(levels["instance"]["SOPInstanceUID"]))
+        staged, digests = self.store.stage_bytes(data)
+        return _Prepared(staged, digests, levels, kind, name)
+
+    def _prepare(self, fp: IO[bytes], name: str) -> _Outcome:
+        staged, digests = self.store.stage(fp)
+        try:
+            ds = read_header(staged)
+            if is_media_directory(ds):
+                self.store.discard(staged)  # an index of the media, not an instance
+                return None
+            return _Prepared(staged, digests, indexed_values(ds), kind_of(ds), name)
+        except NotIndexable as exc:
+            self.store.discard(staged)
+            return RejectedFile(name, str(exc))
+        except BaseException:
+            self.store.discard(staged)
+            raise
+
+    def _finish(self, outcome: _Outcome) -> None:
+        if isinstance(outcome, _Archive):
+            self._add_zip(outcome.path, outcome.name)
+        elif isinstance(outcome, RejectedFile):
+            self.report.rejected.append(outcome)
+        elif isinstance(outcome, _Prepared):
+            self._commit(outcome)
+
+    def _commit(self, prepared: _Prepared) -> None:
+        levels = prepared.levels
+        key = storage_key_for(levels["instance"]["SOPInstanceUID"])
+        if key in self._seen:  # listed once per report
+            self.store.discard(prepared.staged)
+            return
+        self._seen.add(key)
+        digests = prepared.digests
+        if not self.store.commit(prepared.staged, key):
+            digests = self.store.digests_of(key)  # the first stored copy is the one kept
+        self.report.instances.append(
+            IndexedInstance(
+                patient=levels["patient"],
+                study=levels["study"],
+                series=levels["series"],
+                instance=levels["instance"],
+                kind=prepared.kind,
+                storage_key=key,
+                size=digests.size,
+                sha256=digests.sha256,
+                crc32=digests.crc32,
+                source_name=prepared.source_name,
+            )
+        )
+
     def _add_zip(self, path: Path, name: str) -> None:
+        """Ingest an archive's members one by one, in this thread: members share one file."""
         limit = _size_text(self.max_archive_bytes)
         too_large = f"This archive is larger than the {limit} limit and was not opened."
         if path.stat().st_size > self.max_archive_bytes:
@@ -157,89 +280,19 @@ class _Ingest:
                 self._reject(name, too_large)
                 return
             for member in members:
-                self._add_member(archive, member, f"{name}:{member.filename}")
+                self._finish(self._prepare_member(archive, member, f"{name}:{member.filename}"))
 
-    def _add_member(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:
+    def _prepare_member(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> _Outcome:
         if _escapes(member.filename):
-            self._reject(name, ESCAPING_ENTRY)
-            return
+            return RejectedFile(name, ESCAPING_ENTRY)
         try:
             with archive.open(member) as fp:
-                self._add_stream(fp, name)
+                if member.file_size <= IN_MEMORY_BYTES:
+                    # zipfile never returns more than the member's declared size
+                    return self._prepare_bytes(fp.read(), name)
+                return self._prepare(fp, name)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
-            self._reject(name, DAMAGED_ENTRY)
-
-    def _add_stream(self, fp: BinaryIO, name: str) -> None:
-        staged, size, sha256, crc32 = _stage(self.store, fp)
-        try:
-            ds = read_header(staged)
-            if is_media_directory(ds):
-                self.store.discard(staged)  # an index of the media, not an instance
-                return
-            levels = indexed_values(ds)
-        except NotIndexable as exc:
-            self.store.discard(staged)
-            self._reject(name, str(exc))
-            return
-        except BaseException:
-            self.store.discard(staged)
-            raise
-        key = storage_key_for(levels["instance"]["SOPInstanceUID"])
-        if not self.store.commit(staged, key):
-            size, sha256, crc32 = _digest(self.store.path_of(key))
-        if key in self._seen:
-            return
-        self._seen.add(key)
-        self.report.instances.append(
-            IndexedInstance(
-                patient=levels["patient"],
-                study=levels["study"],
-                series=levels["series"],
-                instance=levels["instance"],
-                kind=kind_of(ds),
-                storage_key=key,
-                size=size,
-                sha256=sha256,
-                crc32=crc32,
-                source_name=name,
-            )
-        )
-
-
-def _stage(store: FileStore, fp: BinaryIO) -> tuple[Path, int, str, int]:
-    """Copy a stream into a staging file, hashing on the way: the input is read once."""
-    fd, staged = store.staging_file()
-    sha = hashlib.sha256()
-    crc = 0
-    size = 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := fp.read(_CHUNK):
-                sha.update(chunk)
-                crc = zlib.crc32(chunk, crc)
-                out.write(chunk)
-                size += len(chunk)
-    except BaseException:
-        store.discard(staged)
-        raise
-    return staged, size, sha.hexdigest(), crc
-
-
-def _digest(path: Path) -> tuple[int, str, int]:
-    sha = hashlib.sha256()
-    crc = 0
-    size = 0
-    with open(path, "rb") as fp:
-        while chunk := fp.read(_CHUNK):
-            sha.update(chunk)
-            crc = zlib.crc32(chunk, crc)
-            size += len(chunk)
-    return size, sha.hexdigest(), crc
-
-
-def _is_zip(path: Path) -> bool:
-    with open(path, "rb") as fp:
-        return fp.read(4) in _ZIP_MAGIC
+            return RejectedFile(name, DAMAGED_ENTRY)
 
 
 def _escapes(member_name: str) -> bool:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 from pydicom.dataset import Dataset
 
-from iep_app.dicom.pixels import _Lru
+from iep_app.dicom.cache import LruCache
 
 LUT_CACHE_ENTRIES = 256  # 64 KiB each: 16 MiB at most
-_luts = _Lru(LUT_CACHE_ENTRIES)
+_luts = LruCache(LUT_CACHE_ENTRIES)
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ class GrayPipeline:
         """Map stored values to modality values (e.g. Hounsfield units)."""
         if self.modality_lut is not None:
             return self.modality_lut.apply(stored)
-        return stored.astype(np.float64) * self.slope + self.intercept
+        # Truncated toward zero like DCMTK, which keeps modality values as integers.
+        return np.trunc(stored.astype(np.float64) * self.slope + self.intercept)
 
     def display(self, stored: np.ndarray) -> np.ndarray:
         """Map stored values to 8-bit grey levels; the standard's formulas, truncated."""
@@ -72,11 +73,13 @@ class GrayPipeline:
         if self.window is not None:
             y = _voi_window(x, self.window, self.function)
         elif self.voi_lut is not None:
-            y = self.voi_lut.apply(x) * (255.0 / ((1 << self.voi_lut.bits) - 1))
+            # DCMTK keeps the top 8 bits of the LUT's output (v * 256 / 2**bits)
+            y = self.voi_lut.apply(x) * (256.0 / (1 << self.voi_lut.bits))
         else:
             y = _voi_window(x, min_max_window(x), "LINEAR")
-        y = np.floor(np.clip(y, 0.0, 255.0))
-        return (255.0 - y if self.invert else y).astype(np.uint8)
+        y = np.clip(y, 0.0, 255.0)
+        # Inverted before truncating, as DCMTK maps onto a descending output range.
+        return np.floor(255.0 - y if self.invert else y).astype(np.uint8)
 
     def words(self, itemsize: int) -> np.ndarray:
         """Stored values of every 8- or 16-bit word, in the order of the word's bit pattern.
@@ -102,7 +105,9 @@ def _voi_window(x: np.ndarray, window: Window, function: str) -> np.ndarray:
         return np.where(x <= c - w / 2, 0.0, np.where(x > c + w / 2, 255.0, exact))
     w = max(w, 1.0)
     low, high = c - 0.5 - (w - 1) / 2, c - 0.5 + (w - 1) / 2
-    linear = ((x - (c - 0.5)) / max(w - 1, 1e-6) + 0.5) * 255.0
+    # The standard's formula rearranged so that exact results stay exact in floating point:
+    # the textbook order yields 41.99999 for 42, and truncation then gives 41.
+    linear = (x - low) * 255.0 / max(w - 1, 1e-6)
     return np.where(x <= low, 0.0, np.where(x > high, 255.0, linear))
 
 
@@ -130,8 +135,8 @@ def apply(pipeline: GrayPipeline, frame: np.ndarray) -> np.ndarray:
     floating point frames are computed directly.
     """
     if frame.dtype.kind in "iu" and frame.dtype.itemsize <= 2:
-        unsigned = frame.view(np.uint16 if frame.dtype.itemsize == 2 else np.uint8)
-        return np.take(lut_for(pipeline, frame.dtype.itemsize), unsigned)
+        words = frame.view(np.uint16 if frame.dtype.itemsize == 2 else np.uint8)
+        return np.take(lut_for(pipeline, frame.dtype.itemsize), words)  # type: ignore[arg-type]
     return pipeline.display(frame)
 
 
@@ -199,8 +204,10 @@ def _lut_table(ds: Dataset, keyword: str) -> LutTable | None:
         raw = item.LUTData
     except (AttributeError, TypeError, ValueError):
         return None
-    data = np.asarray(raw, dtype=np.uint16).ravel() if not isinstance(raw, bytes) else None
-    if data is None:
-        data = np.frombuffer(raw, dtype="<u2" if bits > 8 else np.uint8).astype(np.uint16)
+    if isinstance(raw, bytes):  # OW: 16-bit words in the file's byte order
+        little = getattr(ds, "original_encoding", (None, True))[1] is not False
+        data = np.frombuffer(raw, dtype="<u2" if little else ">u2")
+    else:
+        data = np.asarray(raw, dtype=np.uint16).ravel()
     entries = entries or 65536
     return LutTable(first_mapped=first, bits=bits, data=data[:entries].astype("<u2").tobytes())

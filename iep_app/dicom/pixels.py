@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
+import re
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pydicom
 import pydicom.pixels
 from pydicom.dataset import Dataset
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+from iep_app.dicom.cache import LruCache
 
 DEFAULT_FRAME_CACHE_BYTES = 256 * 1024**2
 HEADER_CACHE_ENTRIES = 1024  # a few KB to tens of KB each: a few tens of MB at worst
@@ -25,50 +25,8 @@ class RenderError(Exception):
     """A file whose image cannot be shown; the message is written for a person."""
 
 
-class _Lru:
-    """A thread-safe least-recently-used map bounded by the summed cost of its values."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
-        self._used = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            self._items.move_to_end(key)
-            return item[0]
-
-    def put(self, key: Any, value: Any, cost: int = 1) -> None:
-        with self._lock:
-            if cost > self.capacity:
-                return
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._used -= old[1]
-            self._items[key] = (value, cost)
-            self._used += cost
-            while self._used > self.capacity:
-                _, (_, freed) = self._items.popitem(last=False)
-                self._used -= freed
-
-    def resize(self, capacity: int) -> None:
-        with self._lock:
-            self.capacity = capacity
-            while self._used > capacity and self._items:
-                _, (_, freed) = self._items.popitem(last=False)
-                self._used -= freed
-
-    @property
-    def used(self) -> int:
-        return self._used
-
-
-_headers = _Lru(HEADER_CACHE_ENTRIES)
-_frames = _Lru(DEFAULT_FRAME_CACHE_BYTES)
+_headers = LruCache(HEADER_CACHE_ENTRIES)
+_frames = LruCache(DEFAULT_FRAME_CACHE_BYTES)
 
 
 def configure_frame_cache(max_bytes: int) -> None:
@@ -115,7 +73,8 @@ def number_of_frames(ds: Dataset) -> int:
     try:
         return max(int(ds.get("NumberOfFrames") or 1), 1)
     except (TypeError, ValueError):
-        return 1
+        digits = re.match(r"\s*(\d+)", str(ds["NumberOfFrames"].value))
+        return max(int(digits.group(1)), 1) if digits else 1
 
 
 def decode_frame(path: Path, frame: int) -> tuple[Dataset, np.ndarray]:
@@ -146,6 +105,8 @@ def _decode(path: Path, ds: Dataset, frame: int) -> np.ndarray:
     arr = _read_native(path, ds, frame)
     if arr is None:
         arr = _decode_with_pydicom(path, ds, frame)
+    if arr.dtype.byteorder == ">":  # big endian data: the LUT indexes native words
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     if ds.get("PhotometricInterpretation") == "PALETTE COLOR":
         arr = pydicom.pixels.apply_color_lut(arr, ds)
         if arr.dtype.itemsize > 1:  # 16-bit palette entries: keep the high byte, as DCMTK
@@ -173,7 +134,7 @@ def _read_native(path: Path, ds: Dataset, frame: int) -> np.ndarray | None:
     signed = ds.get("PixelRepresentation", 0) == 1
     dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
     offset = tell + frame * count * dtype.itemsize
-    if offset + count * dtype.itemsize > tell + elem.length:
+    if offset + count * dtype.itemsize > tell + getattr(elem, "length", 0):
         raise RenderError("The image data in this file is incomplete.")
     arr = np.fromfile(path, dtype=dtype, count=count, offset=offset)
     if arr.size != count:
@@ -193,13 +154,16 @@ def _decode_with_pydicom(path: Path, ds: Dataset, frame: int) -> np.ndarray:
         full = pydicom.dcmread(path, force=True)
         if "TransferSyntaxUID" not in full.file_meta:
             full.file_meta.TransferSyntaxUID = _implied_syntax(full)
+        if "NumberOfFrames" in ds:  # a malformed count ("1A") is read as DCMTK reads it
+            full.NumberOfFrames = number_of_frames(ds)
         arr = full.pixel_array
-        return arr[frame] if number_of_frames(full) > 1 else arr
+        single_frame_ndim = 2 if int(ds.get("SamplesPerPixel", 1) or 1) == 1 else 3
+        return arr[frame] if arr.ndim > single_frame_ndim else arr
     except Exception as exc:
         raise RenderError(_decode_failure(ds)) from exc
 
 
-def _implied_syntax(ds: Dataset) -> str:
+def _implied_syntax(ds: Dataset) -> pydicom.uid.UID:
     implicit, little = ds.original_encoding
     if implicit:
         return ImplicitVRLittleEndian

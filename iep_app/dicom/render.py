@@ -7,9 +7,16 @@ from pathlib import Path
 
 import numpy as np
 
+from iep_app.dicom.cache import LruCache
 from iep_app.dicom.encode import scale_down, to_jpeg, to_png
 from iep_app.dicom.lut import Window, apply, file_window, modality_range_window, pipeline_for
-from iep_app.dicom.pixels import RenderError, decode_frame, number_of_frames, read_header
+from iep_app.dicom.pixels import (
+    RenderError,
+    decode_frame,
+    file_identity,
+    number_of_frames,
+    read_header,
+)
 
 __all__ = [
     "RenderError",
@@ -21,6 +28,10 @@ __all__ = [
     "render_thumbnail",
 ]
 _FORMATS = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg"}
+# Encoded images of recent requests: a viewer, a browser reload or a second recipient
+# asking for the same frame and window costs a dictionary lookup.
+ENCODED_CACHE_BYTES = 64 * 1024**2
+_encoded = LruCache(ENCODED_CACHE_BYTES)
 
 
 def render_frame(
@@ -55,10 +66,19 @@ def render_frame(
     kind = _FORMATS.get(fmt.lower())
     if kind is None:
         raise ValueError(f"unknown image format: {fmt!r}")
-    pixels = render_pixels(Path(path), frame=frame, window=window, invert=invert)
-    if max_size:
-        pixels = scale_down(pixels, max_size)
-    return to_png(pixels) if kind == "png" else to_jpeg(pixels, quality)
+    try:
+        identity = file_identity(Path(path))
+    except OSError as exc:
+        raise RenderError("The file cannot be opened.") from exc
+    key = (identity, frame, window, kind, quality if kind == "jpeg" else 0, max_size, invert)
+    data = _encoded.get(key)
+    if data is None:
+        pixels = render_pixels(Path(path), frame=frame, window=window, invert=invert)
+        if max_size:
+            pixels = scale_down(pixels, max_size)
+        data = to_png(pixels) if kind == "png" else to_jpeg(pixels, quality)
+        _encoded.put(key, data, len(data))
+    return data
 
 
 def render_pixels(

@@ -6,9 +6,38 @@ import hashlib
 import os
 import re
 import tempfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 _KEY = re.compile(r"[0-9a-f]{64}")
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Digests:
+    """Size and checksums of a file's bytes (the zip export needs the CRC-32 up front)."""
+
+    size: int
+    sha256: str
+    crc32: int
+
+
+class _Hasher:
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+        self.crc = 0
+        self.size = 0
+
+    def update(self, chunk: bytes) -> None:
+        self.sha.update(chunk)
+        self.crc = zlib.crc32(chunk, self.crc)
+        self.size += len(chunk)
+
+    def digests(self) -> Digests:
+        return Digests(self.size, self.sha.hexdigest(), self.crc)
 
 
 def storage_key_for(sop_instance_uid: str) -> str:
@@ -53,15 +82,54 @@ class FileStore:
         """Tell whether a file is stored under this key."""
         return self.path_of(storage_key).is_file()
 
-    def staging_file(self) -> tuple[int, Path]:
-        """Open a new temporary file inside the store (same file system, so rename is atomic).
+    def stage(self, source: IO[bytes]) -> tuple[Path, Digests]:
+        """Copy a stream into a new temporary file inside the store, hashing on the way.
+
+        The input is read once, a chunk at a time. The staging folder is on the store's
+        file system, so ``commit`` can move the file into place atomically.
 
         Returns:
-            An open OS file descriptor and its path; the caller closes it and then either
-            ``commit``s or ``discard``s the path.
+            The staged file (to ``commit`` or ``discard``) and the digests of its bytes.
         """
+
+        def copy(out: IO[bytes], hasher: _Hasher) -> None:
+            while chunk := source.read(_CHUNK):
+                hasher.update(chunk)
+                out.write(chunk)
+
+        return self._stage_with(copy)
+
+    def stage_bytes(self, data: bytes) -> tuple[Path, Digests]:
+        """Like ``stage``, for a file already in memory: hashed and written in one piece.
+
+        Hashing one large buffer releases the GIL for the whole computation, so other
+        threads run meanwhile.
+        """
+
+        def write(out: IO[bytes], hasher: _Hasher) -> None:
+            hasher.update(data)
+            out.write(data)
+
+        return self._stage_with(write)
+
+    def _stage_with(self, fill: Callable[[IO[bytes], _Hasher], None]) -> tuple[Path, Digests]:
         fd, name = tempfile.mkstemp(dir=self._tmp, suffix=".part")
-        return fd, Path(name)
+        staged, hasher = Path(name), _Hasher()
+        try:
+            with os.fdopen(fd, "wb") as out:
+                fill(out, hasher)
+        except BaseException:
+            self.discard(staged)
+            raise
+        return staged, hasher.digests()
+
+    def digests_of(self, storage_key: str) -> Digests:
+        """Read a stored file and return its size and checksums."""
+        hasher = _Hasher()
+        with open(self.path_of(storage_key), "rb") as fp:
+            while chunk := fp.read(_CHUNK):
+                hasher.update(chunk)
+        return hasher.digests()
 
     def commit(self, staged: Path, storage_key: str) -> bool:
         """Move a staged file to its key unless that key is already stored.
@@ -71,16 +139,23 @@ class FileStore:
             file is then removed: the first copy of an instance wins).
         """
         target = self.path_of(storage_key)
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             # link() refuses to overwrite, so two uploads of one instance racing each
             # other cannot replace a file a reader may have open or has already hashed.
-            os.link(staged, target)
+            try:
+                os.link(staged, target)
+            except FileNotFoundError:  # the key's folder is new (or staged is gone: raises again)
+                self.make_folder_for(storage_key)
+                os.link(staged, target)
         except FileExistsError:
             return False
         finally:
             self.discard(staged)
         return True
+
+    def make_folder_for(self, storage_key: str) -> None:
+        """Create the folder a key's file goes in, ahead of ``commit`` (which does it if need be)."""
+        self.path_of(storage_key).parent.mkdir(parents=True, exist_ok=True)
 
     def discard(self, staged: Path) -> None:
         """Remove a staged file that will not be kept."""

@@ -23,9 +23,7 @@ AIR, LUNG, FAT, SOFT_TISSUE, LIVER, KIDNEY, BLOOD, BONE, CORTEX = (
 _INTERCEPT = -1024  # stored = HU + 1024, as most scanners write it
 
 
-def make_ct_series(
-    out_dir: Path, *, slices: int = 300, size: int = 512, seed: int = 0
-) -> list[Path]:
+def make_ct_series(out_dir: Path, *, slices: int = 300, size: int = 512, seed: int = 0) -> list[Path]:
     """Write an axial CT series of a synthetic torso, one file per slice.
 
     The patient, study and series are clearly synthetic ("DEMO^PATIENT"); UIDs are newly
@@ -122,9 +120,7 @@ def _phantom_slice(grid: tuple[np.ndarray, np.ndarray], z: float) -> np.ndarray:
     hu[_ellipse(grid, 0, 0.36, 0.08, 0.07)] = BONE
     hu[_ellipse(grid, 0, 0.49, 0.04, 0.05)] = CORTEX  # spinous process
     if z < 0.6:  # ribs: short arcs on the body wall
-        ring = _ellipse(grid, 0, 0.05, width - 0.07, 0.48) & ~_ellipse(
-            grid, 0, 0.05, width - 0.11, 0.44
-        )
+        ring = _ellipse(grid, 0, 0.05, width - 0.07, 0.48) & ~_ellipse(grid, 0, 0.05, width - 0.11, 0.44)
         ribs = ring & (np.cos(np.arctan2(y, x) * 14) > 0.6)
         hu[ribs] = CORTEX
     return hu
@@ -161,7 +157,7 @@ def _template(size: int, *, spacing: float, thickness: float) -> Dataset:
 
 def _slice_dataset(template: Dataset, hu: np.ndarray, index: int, *, z: float) -> Dataset:
     ds = template.copy()
-    ds.file_meta = template.file_meta.copy()
+    ds.file_meta = FileMetaDataset(template.file_meta)
     ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
     ds.InstanceNumber = index + 1
     half = float(ds.PixelSpacing[0]) * int(ds.Columns) / 2

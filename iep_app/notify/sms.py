@@ -42,9 +42,7 @@ class LogSmsGateway:
 
     async def send(self, *, to: str, text: str) -> str | None:
         """Log the masked destination and the text's length; return None."""
-        logger.info(
-            "SMS to %s queued (log gateway, not sent; %d characters)", mask_phone(to), len(text)
-        )
+        logger.info("SMS to %s queued (log gateway, not sent; %d characters)", mask_phone(to), len(text))
         return None
 
 

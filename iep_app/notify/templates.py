@@ -70,9 +70,7 @@ def link_email(
     lang = normalise_language(lang)
     name = recipient_name.strip()
     greeting = (
-        translate(lang, "email.greeting", name=name)
-        if name
-        else translate(lang, "email.greeting_no_name")
+        translate(lang, "email.greeting", name=name) if name else translate(lang, "email.greeting_no_name")
     )
     subject = translate(lang, "email.link.subject", organisation=organisation)
     intro = translate(lang, "email.link.intro", organisation=organisation)

@@ -33,10 +33,7 @@ def _number(measure: str) -> rx.Component:
 
 def _chart() -> rx.Component:
     return rx.recharts.bar_chart(
-        *[
-            rx.recharts.bar(data_key=m, name=T[f"admin.dash.{m}"], fill=COLOURS[m])
-            for m in MEASURES
-        ],
+        *[rx.recharts.bar(data_key=m, name=T[f"admin.dash.{m}"], fill=COLOURS[m]) for m in MEASURES],
         rx.recharts.x_axis(data_key="day"),
         rx.recharts.y_axis(allow_decimals=False),
         rx.recharts.graphing_tooltip(),
@@ -64,9 +61,7 @@ def admin_audit_page() -> rx.Component:
             rx.hstack(
                 field(
                     T["admin.list.from"],
-                    rx.input(
-                        type="date", name="from", default_value=a.audit_from, key=a.audit_from
-                    ),
+                    rx.input(type="date", name="from", default_value=a.audit_from, key=a.audit_from),
                 ),
                 field(
                     T["admin.list.to"],

@@ -16,9 +16,7 @@ T = AdminIndividualsState.tr
 def _person_row(person: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.link(
-                rx.cond(person["name"] != "", person["name"], person["email"]), href=person["url"]
-            )
+            rx.link(rx.cond(person["name"] != "", person["name"], person["email"]), href=person["url"])
         ),
         rx.table.cell(person["email"]),
         rx.table.cell(person["auth"]),

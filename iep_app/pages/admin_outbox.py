@@ -37,9 +37,7 @@ def _row(row: rx.Var) -> rx.Component:
                 spacing="1",
             )
         ),
-        rx.table.cell(
-            rx.cond(row["url"] != "", rx.link(row["public_id"], href=row["url"]), rx.fragment())
-        ),
+        rx.table.cell(rx.cond(row["url"] != "", rx.link(row["public_id"], href=row["url"]), rx.fragment())),
         rx.table.cell(
             rx.cond(
                 row["retry"] != "",
@@ -71,9 +69,7 @@ def admin_outbox_page() -> rx.Component:
         notice(S.notice, tone="teal", test_id="outbox-notice"),
         notice(S.error, test_id="outbox-error"),
         rx.table.root(
-            rx.table.header(
-                rx.table.row(*[rx.table.column_header_cell(T[k] if k else "") for k in HEADERS])
-            ),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T[k] if k else "") for k in HEADERS])),
             rx.table.body(rx.foreach(S.rows, _row)),
             width="100%",
             variant="surface",

@@ -32,17 +32,13 @@ def _drop_zone() -> rx.Component:
             data_testid="drop-zone",
         ),
         rx.text(
-            T["admin.send.selected"].replace(
-                "{count}", rx.selected_files(UPLOAD_ID).length().to_string()
-            ),
+            T["admin.send.selected"].replace("{count}", rx.selected_files(UPLOAD_ID).length().to_string()),
             size="2",
             data_testid="selected-count",
         ),
         rx.button(
             T["admin.send.upload"],
-            on_click=S.receive(
-                rx.upload_files_chunk(upload_id=UPLOAD_ID, on_upload_progress=S.on_progress)
-            ),
+            on_click=S.receive(rx.upload_files_chunk(upload_id=UPLOAD_ID, on_upload_progress=S.on_progress)),
             disabled=rx.selected_files(UPLOAD_ID).length() == 0,
             data_testid="upload",
         ),
@@ -74,6 +70,7 @@ def _series_card(series: rx.Var) -> rx.Component:
 
 def _report() -> rx.Component:
     return rx.vstack(
+        _progress(),
         rx.heading(T["admin.send.report"], size="4"),
         rx.foreach(
             S.studies,
@@ -186,9 +183,7 @@ def _recipient_form() -> rx.Component:
                 rx.fragment(),
             ),
             notice(S.send_error, test_id="send-error"),
-            rx.button(
-                T["admin.send.send"], type="submit", size="3", loading=S.busy, data_testid="send"
-            ),
+            rx.button(T["admin.send.send"], type="submit", size="3", loading=S.busy, data_testid="send"),
             spacing="3",
             width="100%",
         ),
@@ -206,9 +201,7 @@ def _sent() -> rx.Component:
             icon="check",
             data_testid="sent-notice",
         ),
-        rx.text(
-            T["admin.send.sent_id"], " ", rx.link(S.sent_id, href=S.sent_url, data_testid="sent-id")
-        ),
+        rx.text(T["admin.send.sent_id"], " ", rx.link(S.sent_id, href=S.sent_url, data_testid="sent-id")),
         notice(S.send_error, test_id="send-error"),
         rx.button(T["admin.send.another"], on_click=S.start_over, data_testid="send-another"),
         spacing="3",

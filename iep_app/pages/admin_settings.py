@@ -114,9 +114,7 @@ def _add_form() -> rx.Component:
                 ),
             ),
             rx.el.label(
-                rx.hstack(
-                    rx.checkbox(name="admin"), rx.text(T["admin.staff.role_admin"]), align="center"
-                )
+                rx.hstack(rx.checkbox(name="admin"), rx.text(T["admin.staff.role_admin"]), align="center")
             ),
             rx.button(T["admin.staff.add"], type="submit", data_testid="new-add"),
             align="end",

@@ -55,9 +55,7 @@ def _series_card(series: rx.Var) -> rx.Component:
 
 def _revoke_dialog() -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(T["admin.tx.revoke"], color_scheme="red", data_testid="revoke")
-        ),
+        rx.alert_dialog.trigger(rx.button(T["admin.tx.revoke"], color_scheme="red", data_testid="revoke")),
         rx.alert_dialog.content(
             rx.alert_dialog.title(T["admin.tx.revoke_title"].replace("{id}", S.public_id)),
             rx.alert_dialog.description(T["admin.tx.revoke_warning"]),
@@ -69,9 +67,7 @@ def _revoke_dialog() -> rx.Component:
                             rx.hstack(
                                 rx.checkbox(name="onward", data_testid="revoke-onward"),
                                 rx.text(
-                                    T["admin.tx.revoke_onward"].replace(
-                                        "{count}", S.onward_count.to_string()
-                                    )
+                                    T["admin.tx.revoke_onward"].replace("{count}", S.onward_count.to_string())
                                 ),
                                 spacing="2",
                             )
@@ -79,9 +75,7 @@ def _revoke_dialog() -> rx.Component:
                         rx.fragment(),
                     ),
                     rx.hstack(
-                        rx.alert_dialog.cancel(
-                            rx.button(T["admin.cancel"], variant="soft", type="button")
-                        ),
+                        rx.alert_dialog.cancel(rx.button(T["admin.cancel"], variant="soft", type="button")),
                         rx.alert_dialog.action(
                             rx.button(
                                 T["admin.tx.revoke"],

@@ -75,9 +75,7 @@ def _pager() -> rx.Component:
             data_testid="list-total",
         ),
         rx.spacer(),
-        rx.button(
-            T["admin.list.first"], variant="soft", on_click=S.first_page, disabled=~S.has_previous
-        ),
+        rx.button(T["admin.list.first"], variant="soft", on_click=S.first_page, disabled=~S.has_previous),
         rx.button(
             T["admin.list.previous"],
             variant="soft",

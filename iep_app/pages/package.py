@@ -1,17 +1,19 @@
-"""The action chooser: View and Download, with the transaction ID, sender and availability."""
+"""The action chooser: View, Download, Forward, Decline, with the transaction ID, sender and availability."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from iep_app import routes
-from iep_app.components.layout import notice, page_frame
+from iep_app.components.layout import notice, page_frame, thread_item
+from iep_app.pages.decline import decline_dialog
+from iep_app.states.decline import DeclineState
 from iep_app.states.package import PackageState
 
 T = PackageState.tr
 
 
-def _choice(icon: str, label: rx.Var, detail: str, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+def _choice(icon: str, label: rx.Var, detail: rx.Var, **props) -> rx.Component:  # type: ignore[no-untyped-def]
     return rx.button(
         rx.hstack(
             rx.icon(icon, size=22),
@@ -27,9 +29,9 @@ def _choice(icon: str, label: rx.Var, detail: str, **props) -> rx.Component:  # 
         size="4",
         variant="surface",
         width="100%",
-        justify="start",
         height="auto",
         padding="0.8em 1em",
+        style={"justify_content": "flex-start", "text_align": "left"},
         **props,
     )
 
@@ -38,14 +40,15 @@ def _chooser() -> rx.Component:
     return rx.vstack(
         rx.data_list.root(
             rx.data_list.item(
-                rx.data_list.label("Transaction"),
+                rx.data_list.label(T["package.transaction_label"]),
                 rx.data_list.value(PackageState.public_id, data_testid="public-id"),
             ),
             rx.data_list.item(
-                rx.data_list.label("Sender"), rx.data_list.value(PackageState.organisation)
+                rx.data_list.label(T["package.sender_label"]),
+                rx.data_list.value(PackageState.organisation),
             ),
             rx.data_list.item(
-                rx.data_list.label("Available until"),
+                rx.data_list.label(T["package.available_label"]),
                 rx.data_list.value(PackageState.available_until),
             ),
         ),
@@ -53,24 +56,53 @@ def _chooser() -> rx.Component:
             _choice(
                 "eye",
                 T["action.view"],
-                "Look at the images in your browser.",
+                T["action.view_detail"],
                 data_testid="action-view",
                 as_child=False,
             ),
             href=routes.VIEWER,
             width="100%",
         ),
-        rx.el.a(
+        rx.link(
             _choice(
                 "download",
                 T["action.download"],
-                "Download will allow you to save the images onto your personal device.",
+                T["action.download_detail"],
                 data_testid="action-download",
                 as_child=False,
             ),
-            href=PackageState.download_url,
-            download=True,
-            style={"width": "100%"},
+            href=routes.DOWNLOAD,
+            width="100%",
+        ),
+        rx.link(
+            _choice(
+                "forward",
+                T["action.forward"],
+                T["action.forward_detail"],
+                data_testid="action-forward",
+                as_child=False,
+            ),
+            href=routes.FORWARD,
+            width="100%",
+        ),
+        _choice(
+            "circle-x",
+            T["action.decline"],
+            T["action.decline_detail"],
+            data_testid="action-decline",
+            on_click=DeclineState.set_open(True),
+        ),
+        decline_dialog(),
+        rx.cond(
+            PackageState.thread.length() > 0,
+            rx.vstack(
+                rx.heading(T["forward.messages"], size="3", as_="h2", margin_top="0.5em"),
+                rx.foreach(PackageState.thread, thread_item),
+                spacing="3",
+                width="100%",
+                data_testid="package-messages",
+            ),
+            rx.fragment(),
         ),
         spacing="3",
         width="100%",
@@ -89,5 +121,5 @@ def package_page() -> rx.Component:
             rx.spinner(),
         ),
         notice(PackageState.error),
-        title="Your images",
+        title=T["package.heading"],
     )

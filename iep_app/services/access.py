@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import pyotp
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sql_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
 from iep_app.models import (
     AuthMethod,
+    Instance,
     Organisation,
     OtpChallenge,
     Progress,
     RecipientSession,
     Transaction,
+    TransactionInstance,
+    TransactionStatus,
+    pk,
 )
 from iep_app.notify import templates
 from iep_app.services import audit, outbox, secrets, transactions
@@ -25,6 +32,7 @@ from iep_app.services.errors import (
     CodeRejected,
     NoActiveCode,
     NotAllowed,
+    NotInPackage,
     SessionEnded,
     TooManyCodes,
 )
@@ -94,7 +102,7 @@ def open_link(
         session=session,
         action=Action.LINK_OPENED,
         actor=RECIPIENT,
-        transaction_pk=transaction.id,
+        transaction_pk=pk(transaction),
         ip=ip,
     )
     transactions.advance(transaction, Progress.OPENED, now)
@@ -126,7 +134,7 @@ def request_code(
     transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
     transactions.ensure_available(transaction, now)
     # Lock the transaction row (PostgreSQL) so two clicks at once cannot both pass the cap.
-    session.exec(select(Transaction).where(Transaction.id == transaction.id).with_for_update())
+    session.exec(select(Transaction).where(Transaction.id == pk(transaction)).with_for_update())
     # Staff "unlock" restarts the count: codes sent before codes_reset_at no longer count.
     since = now - timedelta(hours=1)
     if transaction.codes_reset_at is not None:
@@ -135,7 +143,7 @@ def request_code(
         select(func.count())
         .select_from(OtpChallenge)
         .where(
-            OtpChallenge.transaction_pk == transaction.id,
+            OtpChallenge.transaction_pk == pk(transaction),
             col(OtpChallenge.created_at) > since,
         )
     ).one()
@@ -144,7 +152,7 @@ def request_code(
             session=session,
             action=Action.CODE_REFUSED,
             actor=RECIPIENT,
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             ip=ip,
             why="hourly limit",
         )
@@ -152,7 +160,7 @@ def request_code(
     session.exec(
         update(OtpChallenge)
         .where(
-            col(OtpChallenge.transaction_pk) == transaction.id,
+            col(OtpChallenge.transaction_pk) == pk(transaction),
             col(OtpChallenge.used_at).is_(None),
             col(OtpChallenge.voided_at).is_(None),
         )
@@ -162,35 +170,33 @@ def request_code(
     code = pyotp.HOTP(pyotp.random_base32(), digits=6).at(0)
     session.add(
         OtpChallenge(
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             channel=transaction.auth_method,
-            code_hash=_code_hash(secret_key, transaction.id, code),
+            code_hash=_code_hash(secret_key, pk(transaction), code),
             created_at=now,
             expires_at=now + CODE_LIFETIME,
         )
     )
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    render = templates.otp_sms if transaction.auth_method == AuthMethod.SMS else templates.otp_email
-    args = {
-        "lang": transaction.language,
-        "organisation": organisation.name,
-        "valid_minutes": minutes,
-    }
+    template = templates.otp_sms if transaction.auth_method == AuthMethod.SMS else templates.otp_email
+    render = partial(
+        template, lang=transaction.language, organisation=organisation.name, valid_minutes=minutes
+    )
     outgoing = outbox.queue(
         session=session,
         channel=outbox.SMS if transaction.auth_method == AuthMethod.SMS else outbox.EMAIL,
         purpose="otp",
         to=transaction.auth_destination,
-        transaction_pk=transaction.id,
-        message=render(code=code, **args),
-        redacted=render(code="******", **args),
+        transaction_pk=pk(transaction),
+        message=render(code=code),
+        redacted=render(code="******"),
     )
     masked = _masked(transaction)
     audit.record(
         session=session,
         action=Action.CODE_SENT,
         actor=RECIPIENT,
-        transaction_pk=transaction.id,
+        transaction_pk=pk(transaction),
         ip=ip,
         channel=transaction.auth_method.value,
         to=masked,
@@ -232,13 +238,13 @@ def verify_code(
     """
     transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
     transactions.ensure_available(transaction, now)
-    challenge = _live_challenge(session, transaction.id)
+    challenge = _live_challenge(session, pk(transaction))
     if challenge is None:
         raise NoActiveCode()
     if transactions.as_aware(challenge.expires_at) <= now:
         raise CodeExpired()
     code = "".join(ch for ch in (code or "") if not ch.isspace())
-    if not secrets.same(challenge.code_hash, _code_hash(secret_key, transaction.id, code)):
+    if not secrets.same(challenge.code_hash, _code_hash(secret_key, pk(transaction), code)):
         return _count_failure(session, transaction, challenge, now, ip)
     # Single use even under concurrent submissions: only one UPDATE can match.
     claimed = session.exec(
@@ -255,7 +261,7 @@ def verify_code(
     session_token = secrets.new_token()
     session.add(
         RecipientSession(
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             token_hash=secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token),
             created_at=now,
             last_seen_at=now,
@@ -266,7 +272,7 @@ def verify_code(
         session=session,
         action=Action.VERIFIED,
         actor=RECIPIENT,
-        transaction_pk=transaction.id,
+        transaction_pk=pk(transaction),
         ip=ip,
     )
     return session_token
@@ -286,7 +292,7 @@ def _count_failure(
         session=session,
         action=Action.CODE_FAILED,
         actor=RECIPIENT,
-        transaction_pk=transaction.id,
+        transaction_pk=pk(transaction),
         ip=ip,
         remaining=remaining,
     )
@@ -296,7 +302,7 @@ def _count_failure(
             session=session,
             action=Action.CODE_LOCKED,
             actor=RECIPIENT,
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             ip=ip,
         )
     # The failure must be stored even though the caller sees an error.
@@ -312,6 +318,12 @@ def _session_row(session: Session, digest: str, column) -> RecipientSession:  # 
 
 
 def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> Transaction:
+    transaction = session.get(Transaction, row.transaction_pk)
+    if transaction is None:
+        raise SessionEnded()
+    # A package that was declined, revoked or has expired says so, even to the session that
+    # ended with it: the person then sees why, rather than "your session has ended".
+    transactions.ensure_available(transaction, now)
     if row.ended_at is not None:
         raise SessionEnded()
     if transactions.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT <= now:
@@ -326,10 +338,6 @@ def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> T
         )
         session.commit()
         raise SessionEnded()
-    transaction = session.get(Transaction, row.transaction_pk)
-    if transaction is None:
-        raise SessionEnded()
-    transactions.ensure_available(transaction, now)
     if transactions.as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
         row.last_seen_at = now
     return transaction
@@ -350,6 +358,20 @@ def resolve_session(
     return _check(session, _session_row(session, digest, RecipientSession.token_hash), now, ip)
 
 
+def _http_digest(secret_key: str, cookie: str) -> str:
+    if not cookie or len(cookie) > 128:
+        raise SessionEnded()
+    return secrets.token_hash(secret_key, _HTTP_PURPOSE, cookie)
+
+
+# Built once: one query for the session and its package, on every byte request.
+_SESSION_AND_PACKAGE = (
+    select(RecipientSession, Transaction)
+    .join(Transaction, col(Transaction.id) == col(RecipientSession.transaction_pk))
+    .where(col(RecipientSession.http_token_hash) == bindparam("digest"))
+)
+
+
 def resolve_http_session(
     *, session: Session, secret_key: str, cookie: str, public_id: str, now: datetime, ip: str = ""
 ) -> Transaction:
@@ -359,19 +381,129 @@ def resolve_http_session(
         SessionEnded, PackageUnavailable: as resolve_session.
         NotAllowed: the cookie belongs to another package.
     """
-    if not cookie:
+    digest = _http_digest(secret_key, cookie)
+    found = session.exec(_SESSION_AND_PACKAGE, params={"digest": digest}).first()
+    if found is None:
         raise SessionEnded()
-    digest = secrets.token_hash(secret_key, _HTTP_PURPOSE, cookie)
-    row = _session_row(session, digest, RecipientSession.http_token_hash)
-    transaction = _check(session, row, now, ip)
+    transaction = _check(session, found[0], now, ip)
     if transaction.public_id != public_id:
         raise NotAllowed()
     return transaction
 
 
-def issue_cookie_grant(
-    *, session: Session, secret_key: str, session_token: str, now: datetime
-) -> str:
+@dataclass(frozen=True)
+class InstanceAccess:
+    """What a byte request for one instance of a package needs, once access is granted."""
+
+    transaction_pk: int
+    public_id: str
+    instance_pk: int
+    storage_key: str
+    number_of_frames: int
+    kind: str
+
+
+_rs, _tx = RecipientSession.__table__, Transaction.__table__  # type: ignore[attr-defined]
+_ti, _in = TransactionInstance.__table__, Instance.__table__  # type: ignore[attr-defined]
+# Built once, in SQL Core rather than the ORM: this runs for every frame a viewer shows, and
+# loading three ORM objects cost five times the query itself.
+_SESSION_AND_INSTANCE = (
+    sql_select(
+        _rs.c.id.label("session_pk"),
+        _rs.c.ended_at,
+        _rs.c.last_seen_at,
+        _tx.c.id.label("transaction_pk"),
+        _tx.c.status,
+        _tx.c.available_until,
+        _tx.c.public_id,
+        _in.c.storage_key,
+        _in.c.number_of_frames,
+        _in.c.kind,
+    )
+    .select_from(_rs)
+    .join(_tx, _tx.c.id == _rs.c.transaction_pk)
+    .join(_ti, _ti.c.transaction_pk == _tx.c.id)
+    .join(_in, _in.c.id == _ti.c.instance_pk)
+    .where(_rs.c.http_token_hash == bindparam("digest"), _ti.c.instance_pk == bindparam("instance"))
+)
+
+
+def _plainly_live(row, now: datetime) -> bool:  # type: ignore[no-untyped-def]
+    return (
+        row.ended_at is None
+        and transactions.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT > now
+        and row.status == TransactionStatus.ACTIVE
+        and transactions.as_aware(row.available_until) > now
+    )
+
+
+def grant_http_instance(
+    *,
+    connection: Connection,
+    secret_key: str,
+    cookie: str,
+    public_id: str,
+    instance_pk: int,
+    now: datetime,
+) -> InstanceAccess | None:
+    """The fast path of resolve_http_instance: one query on a plain connection.
+
+    Returns:
+        The access when the session is plainly live and the instance is in its package;
+        None in every other case (resolve_http_instance then says why).
+    """
+    if not cookie or len(cookie) > 128:
+        return None
+    digest = secrets.token_hash(secret_key, _HTTP_PURPOSE, cookie)
+    row = connection.execute(_SESSION_AND_INSTANCE, {"digest": digest, "instance": instance_pk}).first()
+    if row is None or row.public_id != public_id or not _plainly_live(row, now):
+        return None
+    if transactions.as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
+        connection.execute(_rs.update().where(_rs.c.id == row.session_pk).values(last_seen_at=now))
+    return InstanceAccess(
+        transaction_pk=row.transaction_pk,
+        public_id=row.public_id,
+        instance_pk=instance_pk,
+        storage_key=row.storage_key,
+        number_of_frames=row.number_of_frames,
+        kind=row.kind,
+    )
+
+
+def resolve_http_instance(
+    *,
+    session: Session,
+    secret_key: str,
+    cookie: str,
+    public_id: str,
+    instance_pk: int,
+    now: datetime,
+    ip: str = "",
+) -> InstanceAccess:
+    """As resolve_http_session, for one instance, which must belong to that package.
+
+    Raises:
+        SessionEnded, PackageUnavailable, NotAllowed: as resolve_http_session.
+        NotInPackage: the instance is not part of this package (or does not exist).
+    """
+    granted = grant_http_instance(
+        connection=session.connection(),
+        secret_key=secret_key,
+        cookie=cookie,
+        public_id=public_id,
+        instance_pk=instance_pk,
+        now=now,
+    )
+    if granted is not None:
+        return granted
+    # The slow path names the reason (and records an idle expiry), or the instance is foreign.
+    resolve_http_session(
+        session=session, secret_key=secret_key, cookie=cookie, public_id=public_id, now=now, ip=ip
+    )
+    raise NotInPackage()
+
+
+def issue_cookie_grant(*, session: Session, secret_key: str, session_token: str, now: datetime) -> str:
     """A single-use, short-lived code the browser swaps for an HttpOnly session cookie.
 
     Reflex state lives server-side and cannot set HttpOnly cookies; image and download
@@ -413,8 +545,6 @@ def end_session(*, session: Session, secret_key: str, session_token: str, now: d
     if not session_token:
         return
     digest = secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
-    row = session.exec(
-        select(RecipientSession).where(RecipientSession.token_hash == digest)
-    ).first()
+    row = session.exec(select(RecipientSession).where(RecipientSession.token_hash == digest)).first()
     if row is not None and row.ended_at is None:
         row.ended_at = now

@@ -141,9 +141,7 @@ def _filters(query: ListQuery, now: datetime) -> list[ColumnElement[bool]]:
     if query.status:
         found.append(_status_clause(query.status, now))
     if query.created_from:
-        found.append(
-            col(Transaction.created_at) >= datetime.combine(query.created_from, time(), UTC)
-        )
+        found.append(col(Transaction.created_at) >= datetime.combine(query.created_from, time(), UTC))
     if query.created_to:
         end = datetime.combine(query.created_to + timedelta(days=1), time(), UTC)
         found.append(col(Transaction.created_at) < end)
@@ -209,9 +207,7 @@ def list_transactions(
         key = tuple_(column, Transaction.id)
         statement = statement.where(key < tuple_(*cursor) if descending else key > tuple_(*cursor))
     order = (
-        [col(column).desc(), col(Transaction.id).desc()]
-        if descending
-        else [col(column), col(Transaction.id)]
+        [col(column).desc(), col(Transaction.id).desc()] if descending else [col(column), col(Transaction.id)]
     )
     found = list(session.exec(statement.order_by(*order).limit(limit + 1)))
     more = len(found) > limit
@@ -231,9 +227,7 @@ def list_transactions(
     )
 
 
-def _row(
-    transaction: Transaction, person: Individual, patient: Patient | None, now: datetime
-) -> Row:
+def _row(transaction: Transaction, person: Individual, patient: Patient | None, now: datetime) -> Row:
     assert person.id is not None
     return Row(
         public_id=transaction.public_id or "",

@@ -39,9 +39,7 @@ def check_range(start: date | None, end: date | None) -> tuple[date, date]:
     return start, end
 
 
-def record_export(
-    *, session: Session, by: StaffIdentity, start: date, end: date, ip: str = ""
-) -> None:
+def record_export(*, session: Session, by: StaffIdentity, start: date, end: date, ip: str = "") -> None:
     """Audit the export itself (who took the trail out, for which days)."""
     audit.record(
         session=session,

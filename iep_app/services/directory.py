@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from iep_app.models import AuthMethod, Individual
-from iep_app.services.errors import ValidationFailed
-from iep_app.services.validation import normalise_email, normalise_mobile
+from iep_app.i18n import SUPPORTED_LANGUAGES
+from iep_app.models import AuthMethod, Individual, utcnow
+from iep_app.services import ratelimit
+from iep_app.services.errors import ValidationFailed, invalid
+from iep_app.services.validation import normalise_email, normalise_mobile, normalise_phone
 
 
 @dataclass(frozen=True)
@@ -26,34 +30,83 @@ class ContactDetails:
     preferred_language: str = "en"
 
 
+# The longest each typed field may be, as the Individual table stores it.
+MAX_LENGTHS = {"first_name": 100, "last_name": 100, "address": 500}
+SUGGESTION_MIN_CHARS = 3
+SUGGESTION_LIMIT = 5
+
+
+def _check_contact(
+    details: ContactDetails, confirm_email: str | None
+) -> tuple[ContactDetails, dict[str, ValidationFailed]]:
+    errors: dict[str, ValidationFailed] = {}
+
+    def attempt(field: str, check: Callable[..., str], value: str) -> str:
+        try:
+            return check(value, field=field)
+        except ValidationFailed as error:
+            errors[field] = error
+            return ""
+
+    email = attempt("email", normalise_email, details.email)
+    if confirm_email is not None and email:
+        confirmed = attempt("confirm_email", normalise_email, confirm_email)
+        if confirmed and confirmed != email:
+            errors["confirm_email"] = invalid("confirm_email", "invalid.confirm_email")
+    mobile, second_email = "", ""
+    if details.auth_method == AuthMethod.SMS:
+        mobile = attempt("auth_mobile", normalise_mobile, details.auth_mobile)
+    else:
+        second_email = attempt("auth_email", normalise_email, details.auth_email)
+        if second_email and second_email == email:
+            # The code must travel by a second channel, or the emailed link alone is enough.
+            errors["auth_email"] = invalid("auth_email", "invalid.auth_email_same")
+    phone = attempt("phone", normalise_phone, details.phone) if details.phone.strip() else ""
+    for name, limit in MAX_LENGTHS.items():
+        if len(getattr(details, name).strip()) > limit:
+            errors[name] = invalid(name, "invalid.too_long", max=limit)
+    language = details.preferred_language or "en"
+    if language not in SUPPORTED_LANGUAGES:
+        errors["preferred_language"] = invalid("preferred_language", "invalid.language")
+    clean = ContactDetails(
+        email=email,
+        auth_method=details.auth_method,
+        auth_mobile=mobile,
+        auth_email=second_email,
+        first_name=details.first_name.strip(),
+        last_name=details.last_name.strip(),
+        address=details.address.strip(),
+        phone=phone,
+        preferred_language=language,
+    )
+    return clean, errors
+
+
+def contact_errors(
+    details: ContactDetails, *, confirm_email: str | None = None
+) -> dict[str, ValidationFailed]:
+    """Every problem with typed contact details, by field, so a form can show them all.
+
+    Args:
+        details: what was typed.
+        confirm_email: the "Confirm email address" field, when the form has one.
+
+    Returns:
+        Field name to error; empty when the details are acceptable.
+    """
+    return _check_contact(details, confirm_email)[1]
+
+
 def validated(details: ContactDetails) -> ContactDetails:
     """Normalise and check contact details.
 
     Raises:
         ValidationFailed: naming the first field that is wrong.
     """
-    email = normalise_email(details.email, field="email")
-    mobile, second_email = "", ""
-    if details.auth_method == AuthMethod.SMS:
-        mobile = normalise_mobile(details.auth_mobile, field="auth_mobile")
-    else:
-        second_email = normalise_email(details.auth_email, field="auth_email")
-        if second_email == email:
-            # The code must travel by a second channel, or the emailed link alone is enough.
-            raise ValidationFailed(
-                "auth_email", "The authentication email must differ from the contact email."
-            )
-    return ContactDetails(
-        email=email,
-        auth_method=details.auth_method,
-        auth_mobile=mobile,
-        auth_email=second_email,
-        first_name=details.first_name.strip()[:100],
-        last_name=details.last_name.strip()[:100],
-        address=details.address.strip()[:500],
-        phone=details.phone.strip()[:32],
-        preferred_language=details.preferred_language or "en",
-    )
+    clean, errors = _check_contact(details, None)
+    if errors:
+        raise next(iter(errors.values()))
+    return clean
 
 
 def find_by_email(*, session: Session, email: str) -> Individual | None:
@@ -81,6 +134,42 @@ def find_or_create(*, session: Session, details: ContactDetails) -> Individual:
     session.add(individual)
     session.flush()
     return individual
+
+
+def suggest_emails(
+    *, session: Session, typed: str, requester: str | None = None, now: datetime | None = None
+) -> list[str]:
+    """Email addresses of known individuals that start with what was typed.
+
+    The directory holds patients' contacts, so it is never browsable: nothing below
+    SUGGESTION_MIN_CHARS characters, only prefix (or exact) matches on the address, at most
+    SUGGESTION_LIMIT of them, addresses only, never names, and, for a requester outside the
+    hospital, a budget of look-ups (ratelimit.DIRECTORY_SUGGESTIONS).
+
+    Args:
+        session: the database session.
+        typed: what was typed so far.
+        requester: whose look-up budget to spend (a transaction ID); None for staff.
+        now: the current time, for the budget.
+
+    Returns:
+        Up to SUGGESTION_LIMIT addresses; none once the requester's budget is spent.
+    """
+    typed = (typed or "").strip().lower()
+    if len(typed) < SUGGESTION_MIN_CHARS or len(typed) > 320:
+        return []
+    if requester is not None and not ratelimit.allow(
+        session=session, policy=ratelimit.DIRECTORY_SUGGESTIONS, key=requester, now=now or utcnow()
+    ):
+        return []
+    # autoescape: a typed "%" or "_" is a character, not a LIKE wildcard matching everyone.
+    query = (
+        select(Individual.email)
+        .where(col(Individual.email).startswith(typed, autoescape=True))
+        .order_by(col(Individual.email))
+        .limit(SUGGESTION_LIMIT)
+    )
+    return list(session.exec(query))
 
 
 def auth_destination(individual: Individual) -> str:

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from iep_app.i18n import translate
+
 
 class DomainError(Exception):
     """Base of every error a person may be shown; the message holds no patient data."""
 
 
 class ValidationFailed(DomainError):
-    """Input from a person is not acceptable; `field` names which input."""
+    """Input from a person is not acceptable; `field` names which input.
 
-    def __init__(self, field: str, message: str) -> None:
+    `key` and `params` name the catalogue text, so a page can say it in the reader's
+    language; the message itself is English (logs, the command line).
+    """
+
+    def __init__(
+        self, field: str, message: str, *, key: str = "", params: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.key = key
+        self.params = dict(params or {})
+
+    def text(self, lang: str) -> str:
+        """The message in a reader's language."""
+        return translate(lang, self.key, **self.params) if self.key else str(self)
+
+
+def invalid(field: str, key: str, **params: Any) -> ValidationFailed:
+    """A ValidationFailed whose words come from the catalogue entry `key`."""
+    return ValidationFailed(field, translate("en", key, **params), key=key, params=params)
 
 
 class LinkNotFound(DomainError):
@@ -51,8 +72,21 @@ class SessionEnded(DomainError):
     """The verified session is unknown, ended, or idle for too long."""
 
 
+class NotInPackage(DomainError):
+    """The object asked for is not part of this package (to the caller: it does not exist)."""
+
+
 class NotAllowed(DomainError):
     """The caller may not do this (wrong session, wrong transaction, wrong step)."""
+
+
+class WizardIncomplete(DomainError):
+    """A wizard step is missing or wrong; `step` is where the person must go back to."""
+
+    def __init__(self, step: int, errors: dict[str, ValidationFailed]) -> None:
+        super().__init__(f"step {step} is not complete")
+        self.step = step
+        self.errors = errors
 
 
 class NothingToShare(DomainError):

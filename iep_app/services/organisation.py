@@ -17,7 +17,7 @@ def current(*, session: Session, settings: Settings) -> Organisation:
 
     Staff edit it later on the admin page; the settings only seed it.
     """
-    organisation = session.exec(select(Organisation).order_by(Organisation.id)).first()
+    organisation = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
     if organisation is None:
         organisation = Organisation(
             name=settings.org_name,

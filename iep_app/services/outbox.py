@@ -153,9 +153,7 @@ async def _send(settings: Settings, outgoing: Outgoing) -> OutboxStatus:
     return OutboxStatus.SENT
 
 
-async def deliver(
-    outgoing: Outgoing, *, settings: Settings, engine: Engine | None = None
-) -> OutboxStatus:
+async def deliver(outgoing: Outgoing, *, settings: Settings, engine: Engine | None = None) -> OutboxStatus:
     """Send one recorded message and store how it went; failures are recorded, not raised.
 
     Args:

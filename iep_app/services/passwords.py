@@ -25,9 +25,7 @@ MAX_LENGTH = 256  # scrypt takes any length; a cap keeps a megabyte "password" o
 
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(
-        password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=_KEY_BYTES
-    )
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=_KEY_BYTES)
 
 
 def _b64(data: bytes) -> str:

@@ -45,9 +45,7 @@ def change_until(
     if new_until <= now:
         raise ValidationFailed("until", "Choose a day from today on.")
     if until > latest:
-        raise ValidationFailed(
-            "until", f"At most {organisation.max_retention_days} days from today."
-        )
+        raise ValidationFailed("until", f"At most {organisation.max_retention_days} days from today.")
     before = as_aware(transaction.available_until)
     transaction.available_until = new_until
     session.add(transaction)

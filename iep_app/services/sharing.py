@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from sqlmodel import Session
 
@@ -41,14 +42,15 @@ def queue_link_email(
     org = organisation.current(session=session, settings=settings)
     recipient = session.get(directory.Individual, transaction.recipient_pk)
     assert recipient is not None
-    args = {
-        "lang": transaction.language,
-        "organisation": org.name,
-        "recipient_name": " ".join(p for p in (recipient.first_name, recipient.last_name) if p),
-        "available_until": transactions.as_aware(transaction.available_until),
-        "transaction_id": transaction.public_id or "",
-        "sender_message": sender_message,
-    }
+    render = partial(
+        templates.link_email,
+        lang=transaction.language,
+        organisation=org.name,
+        recipient_name=" ".join(p for p in (recipient.first_name, recipient.last_name) if p),
+        available_until=transactions.as_aware(transaction.available_until),
+        transaction_id=transaction.public_id or "",
+        sender_message=sender_message,
+    )
     return outbox.queue(
         session=session,
         channel=outbox.EMAIL,
@@ -56,12 +58,8 @@ def queue_link_email(
         to=recipient.email,
         transaction_pk=transaction.id,
         reply_to=org.email,
-        message=templates.link_email(
-            link_url=routes.link_url(settings.public_url, link_token), **args
-        ),
-        redacted=templates.link_email(
-            link_url=routes.redacted_link_url(settings.public_url), **args
-        ),
+        message=render(link_url=routes.link_url(settings.public_url, link_token)),
+        redacted=render(link_url=routes.redacted_link_url(settings.public_url)),
     )
 
 

@@ -98,9 +98,7 @@ def add(
     )
     session.add(user)
     session.flush()
-    audit.record(
-        session=session, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin
-    )
+    audit.record(session=session, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin)
     return user
 
 
@@ -143,9 +141,7 @@ def sign_in_password(
     user = session.exec(select(StaffUser).where(StaffUser.username == name)).first()
     if user is None or user.disabled:
         passwords.burn_time(password)
-        audit.record(
-            session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user"
-        )
+        audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user")
         session.commit()
         raise SignInFailed()
     until = _locked_until(user, now)
@@ -155,9 +151,7 @@ def sign_in_password(
     if not passwords.verify_password(password, user.password_hash):
         _count_failure(session, user, now, ip, "password")
         raise SignInFailed()
-    token = staff_sessions.open_pending(
-        session=session, secret_key=secret_key, user=user, now=now, ip=ip
-    )
+    token = staff_sessions.open_pending(session=session, secret_key=secret_key, user=user, now=now, ip=ip)
     return PasswordAccepted(session_token=token, needs_enrolment=not user.totp_confirmed)
 
 
@@ -169,9 +163,7 @@ def pending_enrolment(
     Raises:
         SessionEnded: the half-open session is unknown or too old.
     """
-    _, user = staff_sessions.pending(
-        session=session, secret_key=secret_key, token=session_token, now=now
-    )
+    _, user = staff_sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
     return None if user.totp_confirmed else enrolment(user, issuer=issuer)
 
 
@@ -196,9 +188,7 @@ def sign_in_code(
         SignInFailed: wrong or already used code, with the tries left before the lock.
         AccountLocked: the account locked meanwhile.
     """
-    row, user = staff_sessions.pending(
-        session=session, secret_key=secret_key, token=session_token, now=now
-    )
+    row, user = staff_sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
     until = _locked_until(user, now)
     if until is not None:
         raise AccountLocked(until)
@@ -266,9 +256,7 @@ def set_disabled(
     return user
 
 
-def reset_second_factor(
-    *, session: Session, by: StaffIdentity, staff_pk: int, now: datetime
-) -> StaffUser:
+def reset_second_factor(*, session: Session, by: StaffIdentity, staff_pk: int, now: datetime) -> StaffUser:
     """Give an account a new TOTP secret, enrolled at its next sign-in; admins only.
 
     Raises:
@@ -279,9 +267,7 @@ def reset_second_factor(
     user.totp_confirmed = False
     user.totp_last_step = None
     staff_sessions.end_all(session=session, staff_pk=staff_pk, now=now)
-    audit.record(
-        session=session, action=Action.STAFF_2FA_RESET, actor=by.actor, username=user.username
-    )
+    audit.record(session=session, action=Action.STAFF_2FA_RESET, actor=by.actor, username=user.username)
     return user
 
 

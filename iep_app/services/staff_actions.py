@@ -31,9 +31,7 @@ def resend_link(
         PackageUnavailable: the package expired, was declined or revoked.
     """
     transactions.ensure_available(transaction, now)
-    token = transactions.issue_link(
-        session=session, secret_key=settings.secret_key, transaction=transaction
-    )
+    token = transactions.issue_link(session=session, secret_key=settings.secret_key, transaction=transaction)
     first = next(
         (m.text for m in messages.thread(session=session, transaction_pk=transaction.id or 0)),
         None,

@@ -56,9 +56,7 @@ def _hash(secret_key: str, purpose: str, token: str) -> str:
     return secrets.token_hash(secret_key, purpose, token)
 
 
-def open_pending(
-    *, session: Session, secret_key: str, user: StaffUser, now: datetime, ip: str = ""
-) -> str:
+def open_pending(*, session: Session, secret_key: str, user: StaffUser, now: datetime, ip: str = "") -> str:
     """Start a session after the right password; it allows nothing until the code is right.
 
     Returns:
@@ -104,9 +102,7 @@ def pending(
     return row, user
 
 
-def _check(
-    session: Session, row: StaffSession, now: datetime, ip: str, admin: bool
-) -> StaffIdentity:
+def _check(session: Session, row: StaffSession, now: datetime, ip: str, admin: bool) -> StaffIdentity:
     if row.second_factor_at is None:
         raise SessionEnded()
     user = session.get(StaffUser, row.staff_pk)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from iep_app.dicom.ingest import IndexedInstance
-from iep_app.models import Instance, Patient, Series, Study, TransactionInstance
+from iep_app.models import Instance, Patient, Series, Study, TransactionInstance, pk
 
 
 def _int_or_none(value: str) -> int | None:
@@ -29,9 +29,7 @@ def _patient(session: Session, item: IndexedInstance) -> Patient:
         )
     ).first()
     if found is None:
-        found = Patient(
-            patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"]
-        )
+        found = Patient(patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"])
         session.add(found)
         session.flush()
     return found
@@ -39,12 +37,10 @@ def _patient(session: Session, item: IndexedInstance) -> Patient:
 
 def _study(session: Session, item: IndexedInstance) -> Study:
     s = item.study
-    found = session.exec(
-        select(Study).where(Study.study_instance_uid == s["StudyInstanceUID"])
-    ).first()
+    found = session.exec(select(Study).where(Study.study_instance_uid == s["StudyInstanceUID"])).first()
     if found is None:
         found = Study(
-            patient_pk=_patient(session, item).id,
+            patient_pk=pk(_patient(session, item)),
             study_instance_uid=s["StudyInstanceUID"],
             study_date=s["StudyDate"],
             study_time=s["StudyTime"],
@@ -60,12 +56,10 @@ def _study(session: Session, item: IndexedInstance) -> Study:
 
 def _series(session: Session, item: IndexedInstance) -> Series:
     s = item.series
-    found = session.exec(
-        select(Series).where(Series.series_instance_uid == s["SeriesInstanceUID"])
-    ).first()
+    found = session.exec(select(Series).where(Series.series_instance_uid == s["SeriesInstanceUID"])).first()
     if found is None:
         found = Series(
-            study_pk=_study(session, item).id,
+            study_pk=pk(_study(session, item)),
             series_instance_uid=s["SeriesInstanceUID"],
             modality=s["Modality"],
             series_number=s["SeriesNumber"],
@@ -96,7 +90,7 @@ def index_instances(*, session: Session, items: Iterable[IndexedInstance]) -> li
         if found is None:
             i = item.instance
             found = Instance(
-                series_pk=_series(session, item).id,
+                series_pk=pk(_series(session, item)),
                 sop_instance_uid=uid,
                 sop_class_uid=i["SOPClassUID"],
                 instance_number=_int_or_none(i["InstanceNumber"]),
@@ -163,9 +157,7 @@ def contents(*, session: Session, transaction_pk: int) -> PackageContents:
     by_series: dict[int, list[Instance]] = {}
     for instance in instances:
         by_series.setdefault(instance.series_pk, []).append(instance)
-    series_rows = {
-        s.id: s for s in session.exec(select(Series).where(col(Series.id).in_(by_series)))
-    }
+    series_rows = {s.id: s for s in session.exec(select(Series).where(col(Series.id).in_(by_series)))}
     study_rows = {
         s.id: s
         for s in session.exec(

@@ -90,10 +90,7 @@ def codes_in_budget(*, session: Session, transaction: Transaction, now: datetime
 
 def _series(session: Session, transaction_pk: int) -> list[SeriesSummary]:
     contents = studies.contents(session=session, transaction_pk=transaction_pk)
-    keys = {
-        i.id: i.storage_key
-        for i in studies.instances_of(session=session, transaction_pk=transaction_pk)
-    }
+    keys = {i.id: i.storage_key for i in studies.instances_of(session=session, transaction_pk=transaction_pk)}
     return [
         SeriesSummary(
             modality=view.modality,
@@ -134,9 +131,7 @@ def descendants(*, session: Session, transaction: Transaction) -> list[tuple[Tra
     def visit(node: Transaction, depth: int) -> None:
         # A parent is always older than its forwards, so the walk cannot loop.
         children = session.exec(
-            select(Transaction)
-            .where(Transaction.parent_pk == node.id)
-            .order_by(col(Transaction.id))
+            select(Transaction).where(Transaction.parent_pk == node.id).order_by(col(Transaction.id))
         ).all()
         for child in children:
             if len(found) >= MAX_TREE:

@@ -19,11 +19,12 @@ from iep_app.models import (
     Transaction,
     TransactionInstance,
     TransactionStatus,
+    pk,
     utcnow,
 )
 from iep_app.services import secrets
 from iep_app.services.directory import auth_destination
-from iep_app.services.errors import LinkNotFound, PackageUnavailable, ValidationFailed
+from iep_app.services.errors import LinkNotFound, PackageUnavailable, invalid
 
 LINK_PURPOSE = "link"
 _PROGRESS_ORDER = list(Progress)
@@ -34,9 +35,7 @@ def public_id_for(prefix: str, number: int) -> str:
     return f"{prefix}{number:06d}"
 
 
-def retention_until(
-    *, organisation: Organisation, now: datetime, days: int | None = None
-) -> datetime:
+def retention_until(*, organisation: Organisation, now: datetime, days: int | None = None) -> datetime:
     """When a package made now stops being available.
 
     Raises:
@@ -44,10 +43,7 @@ def retention_until(
     """
     days = organisation.retention_days if days is None else days
     if not 1 <= days <= organisation.max_retention_days:
-        raise ValidationFailed(
-            "retention_days",
-            f"Retention must be between 1 and {organisation.max_retention_days} days.",
-        )
+        raise invalid("retention_days", "invalid.retention_days", max=organisation.max_retention_days)
     return now + timedelta(days=days)
 
 
@@ -64,7 +60,7 @@ def issue_link(*, session: Session, secret_key: str, transaction: Transaction) -
     token = secrets.new_token()
     session.add(
         AccessLink(
-            transaction_pk=transaction.id,
+            transaction_pk=pk(transaction),
             token_hash=secrets.token_hash(secret_key, LINK_PURPOSE, token),
         )
     )
@@ -82,17 +78,21 @@ def create(
     available_until: datetime,
     sent_by: str,
     parent: Transaction | None = None,
+    forward_key: str | None = None,
     now: datetime | None = None,
 ) -> NewTransaction:
     """Create a transaction with the next public ID, its instances and an access link.
+
+    A forward passes its parent and its wizard's idempotency key (unique in the table).
 
     The ID comes from the row's own autoincrement key, which both SQLite and PostgreSQL
     hand out without collisions however many workers create packages at once.
     """
     now = now or utcnow()
     transaction = Transaction(
-        recipient_pk=recipient.id,
-        parent_pk=parent.id if parent else None,
+        recipient_pk=pk(recipient),
+        parent_pk=pk(parent) if parent else None,
+        forward_key=forward_key,
         patient_pk=patient_of(session=session, instances=instances),
         sent_by=sent_by[:200],
         auth_method=recipient.auth_method,
@@ -104,10 +104,9 @@ def create(
     )
     session.add(transaction)
     session.flush()
-    assert transaction.id is not None
-    transaction.public_id = public_id_for(organisation.transaction_prefix, transaction.id)
+    transaction.public_id = public_id_for(organisation.transaction_prefix, pk(transaction))
     for instance in instances:
-        session.add(TransactionInstance(transaction_pk=transaction.id, instance_pk=instance.id))
+        session.add(TransactionInstance(transaction_pk=pk(transaction), instance_pk=pk(instance)))
     session.flush()
     token = issue_link(session=session, secret_key=secret_key, transaction=transaction)
     return NewTransaction(transaction=transaction, link_token=token)

@@ -133,9 +133,7 @@ def ingest(folder: Path, store: FileStore) -> IngestReport:
     files = folder / _FILES
     report = ingest_paths([files], store)
     prefix = f"{files}/"
-    report.rejected = [
-        RejectedFile(r.source_name.removeprefix(prefix), r.reason) for r in report.rejected
-    ]
+    report.rejected = [RejectedFile(r.source_name.removeprefix(prefix), r.reason) for r in report.rejected]
     save_report(folder, report)
     shutil.rmtree(files, ignore_errors=True)
     return report

@@ -1,28 +1,53 @@
-"""Checks on what people type: email addresses and mobile numbers."""
+"""Checks on what people type: email addresses, telephone numbers, patient identifiers."""
 
 from __future__ import annotations
+
+import re
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from iep_app.services.errors import ValidationFailed
+from iep_app.i18n import translate
+from iep_app.services.errors import ValidationFailed, invalid
+
+# A local hospital number: letters, digits and a few separators, as PAS systems print them.
+_LOCAL_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./-]{0,63}")
+_NHS_NUMBER_DIGITS = 10
 
 
 def normalise_email(value: str, *, field: str = "email") -> str:
     """A well-formed email address, lower-cased for lookups.
 
     Raises:
-        ValidationFailed: the address is not well formed.
+        ValidationFailed: the address is missing or not well formed.
     """
     value = (value or "").strip()
     if not value:
-        raise ValidationFailed(field, "Enter an email address.")
+        raise invalid(field, "invalid.email_required")
     try:
         # No DNS lookups: the portal may sit on a network without outbound DNS.
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as error:
-        raise ValidationFailed(field, f"This email address is not valid: {error}") from None
+        # The command line shows the validator's detail; pages show the translated sentence.
+        raise ValidationFailed(
+            field,
+            f"{translate('en', 'invalid.email').rstrip('.')}: {error}",
+            key="invalid.email",
+        ) from None
     return result.normalized.lower()
+
+
+def _international_number(value: str, *, field: str, kind: str) -> str:
+    value = (value or "").strip()
+    if not value.startswith("+"):
+        raise invalid(field, f"invalid.{kind}_format")
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        raise invalid(field, f"invalid.{kind}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise invalid(field, f"invalid.{kind}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalise_mobile(value: str, *, field: str = "mobile") -> str:
@@ -31,16 +56,45 @@ def normalise_mobile(value: str, *, field: str = "mobile") -> str:
     Raises:
         ValidationFailed: the number is not a valid international number.
     """
-    value = (value or "").strip()
-    if not value.startswith("+"):
-        raise ValidationFailed(
-            field,
-            "Enter the mobile number in international form, starting with + and the country code.",
-        )
-    try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
-        raise ValidationFailed(field, "This mobile number is not valid.") from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationFailed(field, "This mobile number is not valid.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return _international_number(value, field=field, kind="mobile")
+
+
+def normalise_phone(value: str, *, field: str = "phone") -> str:
+    """A contact telephone number (landline or mobile) in E.164 form.
+
+    Raises:
+        ValidationFailed: the number is not a valid international number.
+    """
+    return _international_number(value, field=field, kind="phone")
+
+
+def nhs_number_is_valid(digits: str) -> bool:
+    """The NHS number modulus 11 check on ten digits."""
+    if len(digits) != _NHS_NUMBER_DIGITS or not digits.isdigit():
+        return False
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def normalise_patient_identifier(value: str, *, field: str = "nhs_number") -> str:
+    """An NHS number ("943 476 5919") or a local patient identifier; "" when none is given.
+
+    Ten digits (spaces and hyphens aside) are read as an NHS number and must pass its
+    check digit; anything else is a local identifier of letters, digits and . / - or spaces.
+
+    Raises:
+        ValidationFailed: a wrong NHS number, or characters a local identifier cannot hold.
+    """
+    value = " ".join((value or "").split())
+    if not value:
+        return ""
+    digits = value.replace(" ", "").replace("-", "")
+    if digits.isdigit() and len(digits) == _NHS_NUMBER_DIGITS:
+        if not nhs_number_is_valid(digits):
+            raise invalid(field, "invalid.nhs_number")
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    if not _LOCAL_IDENTIFIER.fullmatch(value):
+        raise invalid(field, "invalid.patient_identifier")
+    return value

@@ -113,7 +113,8 @@ class AdminState(I18nState):
     def _invalid_text(self, failed: ValidationFailed) -> str:
         """A refused input in the reader's language (admin.send.bad_<field>), if we have it."""
         key = f"admin.send.bad_{failed.field}"
-        return self.text(key) if key in catalogue(normalise_language(self.lang)) else str(failed)
+        lang = normalise_language(self.lang)
+        return self.text(key) if key in catalogue(lang) else failed.text(lang)
 
     def _path_tail(self) -> str:
         """The last part of the page's path: the ID in /admin/transactions/NS000708."""

@@ -59,9 +59,7 @@ class AdminAuditState(AdminState):
         if refusal is not None:
             return refusal
         try:
-            start, end = audit_export.check_range(
-                parse_day(data.get("from")), parse_day(data.get("to"))
-            )
+            start, end = audit_export.check_range(parse_day(data.get("from")), parse_day(data.get("to")))
         except ValidationFailed:
             self.error = self.text("admin.audit.bad_range")
             return None

@@ -102,7 +102,5 @@ class AdminOutboxState(AdminState):
         status = await outbox.deliver(queued, settings=config)
         with session_scope() as session:
             self._page(session)
-        key = (
-            "admin.outbox.retried" if status != OutboxStatus.FAILED else "admin.tx.delivery_failed"
-        )
+        key = "admin.outbox.retried" if status != OutboxStatus.FAILED else "admin.tx.delivery_failed"
         self.notice, self.error = self.text(key), ""

@@ -109,8 +109,8 @@ class AdminSendState(ContactForm, AdminState):
     def on_progress(self, progress: dict):
         """The browser's upload progress, as a whole percentage."""
         refusal = self._as_staff()
-        if refusal is not None:
-            return refusal
+        if refusal is not None or self.phase in ("ingesting", "report", "sent"):
+            return refusal  # a late browser event must not move a finished bar back
         try:
             fraction = float((progress if isinstance(progress, dict) else {}).get("progress", 0))
         except (TypeError, ValueError):

@@ -122,9 +122,7 @@ class AdminTransactionState(AdminState):
             for n in nodes
         ]
         here = next(i for i, n in enumerate(nodes) if n.is_this)
-        self.onward_count = sum(
-            1 for n in nodes[here + 1 :] if n.status not in ("declined", "revoked")
-        )
+        self.onward_count = sum(1 for n in nodes[here + 1 :] if n.status not in ("declined", "revoked"))
         self.timeline = [
             {
                 "at": e.at.strftime("%d/%m/%Y %H:%M:%S"),

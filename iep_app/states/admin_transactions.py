@@ -83,9 +83,7 @@ class AdminTransactionsState(AdminState):
         self.has_next, self.has_previous = page.has_next, page.has_previous
         self._first_cursor, self._last_cursor = page.first_cursor, page.last_cursor
 
-    def _page(
-        self, session: Session, *, after: str = "", before: str = "", last: bool = False
-    ) -> None:
+    def _page(self, session: Session, *, after: str = "", before: str = "", last: bool = False) -> None:
         page = list_transactions(
             session=session, query=self._query(), now=now(), after=after, before=before, last=last
         )

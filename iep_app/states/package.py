@@ -1,13 +1,14 @@
-"""The action chooser of a verified package: View, Download (Forward and Decline come later)."""
+"""The action chooser of a verified package: View, Download, Forward and Decline."""
 
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
 from iep_app.models import Transaction
-from iep_app.services import access, organisation
+from iep_app.services import access, messages, organisation
 from iep_app.services.errors import PackageUnavailable, SessionEnded
 from iep_app.states.common import I18nState, format_until, now, settings
 
@@ -16,6 +17,19 @@ CLOSED_KEYS = {
     "declined": "package.declined",
     "revoked": "package.withdrawn",
 }
+
+
+def thread_rows(session: Session, transaction: Transaction) -> list[dict[str, str]]:
+    """A package's messages as pages list them: author, transaction ID, date and time, text."""
+    return [
+        {
+            "author": message.author,
+            "public_id": message.origin_public_id,
+            "at": format_until(access.transactions.as_aware(message.created_at)),
+            "text": message.text,
+        }
+        for message in messages.thread(session=session, transaction_pk=transaction.id)
+    ]
 
 
 class PackageState(I18nState):
@@ -28,6 +42,7 @@ class PackageState(I18nState):
     sent_by: str = ""
     available_until: str = ""
     error: str = ""
+    thread: list[dict[str, str]] = []
     _session_token: str = ""
 
     def _bind_session(self, session_token: str, lang: str) -> str:
@@ -56,6 +71,7 @@ class PackageState(I18nState):
     def _close_for(self, error: Exception) -> None:
         self.phase = "closed"
         self._session_token = ""
+        self.thread = []
         if isinstance(error, PackageUnavailable):
             self.closed_text = self.text(CLOSED_KEYS.get(error.reason, "session.ended"))
         else:
@@ -82,11 +98,8 @@ class PackageState(I18nState):
                 self.available_until = format_until(
                     access.transactions.as_aware(transaction.available_until)
                 )
+                self.thread = thread_rows(session, transaction)
         except (SessionEnded, PackageUnavailable) as error:
             self._close_for(error)
             return
         self.phase = "ready"
-
-    @rx.var
-    def download_url(self) -> str:
-        return routes.download_url(self.public_id) if self.public_id else ""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +46,14 @@ class Portal:
     env: dict[str, str]
     smtp: SmtpSink
     data_dir: Path
+    root: Path
+    log_path: Path
 
     def iep(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [*IEP, *args],
             env=self.env,
-            cwd=ROOT,
+            cwd=self.root,
             capture_output=True,
             text=True,
             timeout=300,
@@ -73,11 +77,27 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240.0) 
     raise RuntimeError("iep serve did not answer in time")
 
 
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory) -> Portal:
+def project_copy(target: Path) -> Path:
+    """The app's sources in another folder, so a second server builds its own front end.
+
+    Reflex bakes the server's port into the compiled front end in `.web/`: two servers built
+    from one folder would overwrite each other's pages.
+    """
+    for name in ("rxconfig.py", "alembic.ini", "pyproject.toml"):
+        shutil.copy2(ROOT / name, target / name)
+    for name in ("iep_app", "alembic", "assets", "reflex.lock"):
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (target / ".tools").symlink_to(ROOT / ".tools")
+    return target
+
+
+@contextmanager
+def running_portal(base: Path, *, root: Path = ROOT, extra_env: dict[str, str] | None = None):
+    """Serve the app for real (`iep serve`) with its mail going to a real SMTP server."""
     smtp = SmtpSink().start()
     port = free_port()
-    data_dir = tmp_path_factory.mktemp("portal") / "data"
+    data_dir = base / "data"
     env = {
         **os.environ,
         "IEP_DATA_DIR": str(data_dir),
@@ -88,27 +108,36 @@ def portal(tmp_path_factory) -> Portal:
         "IEP_SMTP_TLS": "none",
         "IEP_ORG_NAME": "St Elsewhere Hospital",
         "IEP_ORG_EMAIL": "imaging@stelsewhere.example.org",
+        **(extra_env or {}),
     }
-    log_path = data_dir.parent / "serve.log"
+    log_path = base / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*IEP, "serve"],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            [*IEP, "serve"], env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         _wait_until_up(f"http://localhost:{port}", process)
+        yield Portal(
+            url=f"http://localhost:{port}",
+            env=env,
+            smtp=smtp,
+            data_dir=data_dir,
+            root=root,
+            log_path=log_path,
+        )
     except RuntimeError:
-        os.killpg(process.pid, signal.SIGTERM)
         print(log_path.read_text()[-5000:])
         raise
-    yield Portal(url=f"http://localhost:{port}", env=env, smtp=smtp, data_dir=data_dir)
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    smtp.stop()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        smtp.stop()
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Portal:
+    with running_portal(tmp_path_factory.mktemp("portal")) as running:
+        yield running

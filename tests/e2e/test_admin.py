@@ -71,9 +71,7 @@ def _post_upload(page: Page, portal) -> int:
             "Reflex-Client-Token": page.evaluate("() => sessionStorage.getItem('token')"),
             "Reflex-Event-Handler": f"{AdminSendState.get_full_name()}.receive",
         },
-        multipart={
-            "files": {"name": "x.dcm", "mimeType": "application/dicom", "buffer": b"x" * 1000}
-        },
+        multipart={"files": {"name": "x.dcm", "mimeType": "application/dicom", "buffer": b"x" * 1000}},
     )
     return response.status
 
@@ -166,9 +164,7 @@ def _send_a_study(page: Page, portal, folder: Path) -> str:
     return page.get_by_test_id("sent-id").inner_text()
 
 
-def test_staff_send_a_study_see_it_opened_and_revoke_it(
-    portal, page: Page, browser: Browser, tmp_path: Path
-):
+def test_staff_send_a_study_see_it_opened_and_revoke_it(portal, page: Page, browser: Browser, tmp_path: Path):
     secret = _add_staff(portal, "librarian", admin=True)
     demo = tmp_path / "demo-ct"
     make_ct_series(demo, slices=DEMO_SLICES)
@@ -225,9 +221,7 @@ def test_staff_send_a_study_see_it_opened_and_revoke_it(
     expect(events.filter(has_text="Revoked")).to_have_count(1)
 
     recipient.reload()
-    expect(recipient.get_by_test_id("closed")).to_have_text(
-        "This package has been withdrawn by the sender."
-    )
+    expect(recipient.get_by_test_id("closed")).to_have_text("This package has been withdrawn by the sender.")
 
     # The raw upload request refused to anonymous tabs does work for this staff tab.
     before = _staged(portal)

@@ -75,10 +75,7 @@ async def test_unreachable_smtp_is_recorded_as_failed(session, settings, engine)
         retention_days=None,
     )
     session.commit()
-    assert (
-        await outbox.deliver(shared.outgoing, settings=settings, engine=engine)
-        == OutboxStatus.FAILED
-    )
+    assert await outbox.deliver(shared.outgoing, settings=settings, engine=engine) == OutboxStatus.FAILED
     session.expire_all()
     row = session.exec(select(OutboxMessage)).one()
     assert row.status == OutboxStatus.FAILED and row.last_error

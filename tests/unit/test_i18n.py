@@ -45,6 +45,43 @@ REQUIRED_ENGLISH = {
         "Decline will send a decline message back to {organisation}'s email address. "
         "You will not be able to access your images after this."
     ),
+    # The forward wizard and the decline dialog, in the issue's words.
+    "forward.to_whom": "You are forwarding to a Patient / Individual",
+    "forward.recipient_email": "Email address of individual",
+    "forward.create_new": "+ Create new Individual or Patient",
+    "contact.email": "Contact email address",
+    "contact.confirm_email": "Confirm email address",
+    "contact.first_name": "Contact first name",
+    "contact.last_name": "Contact last name",
+    "contact.address": "Address",
+    "contact.phone": "Contact telephone number",
+    "language.preferred": "Preferred language",
+    "contact.auth_title": "Authentication information",
+    "contact.auth_sms": "SMS (Mobile no.)",
+    "contact.auth_email": "Email address",
+    "package.transaction_label": "Transaction",
+    "header.patient_id": "Patient ID",
+    "header.patient_name": "Patient name",
+    "header.birth_date": "Date of Birth",
+    "header.gender": "Gender",
+    "forward.type_message": "Type a message, then click Add",
+    "forward.add": "Add",
+    "forward.existing_messages": "These existing messages will be forwarded",
+    "forward.available_until": (
+        "This package will be available for download to the selected recipient until {date}"
+    ),
+    "forward.acknowledge": "By approving this transfer you acknowledge that:",
+    "forward.acknowledge_1": (
+        "you are sending confidential data for the above patient to an external recipient;"
+    ),
+    "forward.acknowledge_2": "you are confirming that all details in the data are correct;",
+    "forward.acknowledge_3": (
+        "there is a legitimate reason for providing the data to the external recipient."
+    ),
+    "decline.reason.wrong_patient": "Wrong patient",
+    "decline.reason.not_needed": "Not needed",
+    "decline.reason.sent_by_mistake": "Sent to me by mistake",
+    "decline.reason.other": "Other",
 }
 
 
@@ -84,7 +121,13 @@ def test_every_text_is_a_non_empty_trimmed_string(lang):
 @pytest.mark.parametrize("lang", OTHER_LANGUAGES)
 def test_translations_are_translated(lang):
     # A copied English value is a forgotten translation (a few words are the same).
-    same_on_purpose = {"forward.messages", "package.transaction", "email.decline.transaction"}
+    same_on_purpose = {
+        "forward.messages",
+        "package.transaction",
+        "package.transaction_label",
+        "email.decline.transaction",
+        "download.button.dicom",
+    }
     english = i18n.catalogue("en")
     copied = {k for k, v in i18n.catalogue(lang).items() if v == english[k]} - same_on_purpose
     assert not copied

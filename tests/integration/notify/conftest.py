@@ -67,9 +67,7 @@ def smtp_server() -> Iterator[tuple[Controller, Inbox]]:
 @pytest.fixture
 def smtp_server_with_login() -> Iterator[tuple[Controller, Inbox]]:
     """Start an SMTP server that requires AUTH; TLS is waived because it is loopback only."""
-    yield from _serve(
-        Inbox(), authenticator=_check_login, auth_required=True, auth_require_tls=False
-    )
+    yield from _serve(Inbox(), authenticator=_check_login, auth_required=True, auth_require_tls=False)
 
 
 @pytest.fixture(scope="session")
@@ -124,9 +122,7 @@ def implicit_tls_server(certificate) -> Iterator[tuple[Controller, Inbox]]:
 
 def _serve(inbox: Inbox, **options) -> Iterator[tuple[Controller, Inbox]]:
     ssl_context = options.pop("ssl_context", None)
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=free_port(), ssl_context=ssl_context, **options
-    )
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), ssl_context=ssl_context, **options)
     controller.start()
     try:
         yield controller, inbox

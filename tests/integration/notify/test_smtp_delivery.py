@@ -105,22 +105,16 @@ async def test_starttls_mode_refuses_a_server_without_starttls(smtp_server):
     assert not inbox.envelopes
 
 
-async def test_starttls_with_a_trusted_certificate_logs_in_and_delivers(
-    starttls_server, trust_certificate
-):
+async def test_starttls_with_a_trusted_certificate_logs_in_and_delivers(starttls_server, trust_certificate):
     controller, inbox = starttls_server
-    config = MailConfig(
-        host="127.0.0.1", port=controller.port, user=SMTP_USER, password=SMTP_PASSWORD
-    )
+    config = MailConfig(host="127.0.0.1", port=controller.port, user=SMTP_USER, password=SMTP_PASSWORD)
     await send_email(config, _link_mail())
     assert len(inbox.envelopes) == 1
 
 
 async def test_starttls_refuses_an_untrusted_certificate(starttls_server):
     controller, inbox = starttls_server
-    config = MailConfig(
-        host="127.0.0.1", port=controller.port, user=SMTP_USER, password=SMTP_PASSWORD
-    )
+    config = MailConfig(host="127.0.0.1", port=controller.port, user=SMTP_USER, password=SMTP_PASSWORD)
     with pytest.raises(MailDeliveryFailed) as failure:
         await send_email(config, _link_mail())
     assert SMTP_PASSWORD not in str(failure.value)

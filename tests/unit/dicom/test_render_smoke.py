@@ -43,9 +43,7 @@ def test_images_render_to_png(corpus: Path, name: str, mode: str):
 
 
 def test_jpeg_with_window_and_scaling(corpus: Path):
-    data = render_frame(
-        corpus / "CT_small.dcm", window=Window(40, 400), fmt="jpeg", quality=80, max_size=64
-    )
+    data = render_frame(corpus / "CT_small.dcm", window=Window(40, 400), fmt="jpeg", quality=80, max_size=64)
     image = Image.open(io.BytesIO(data))
     assert image.format == "JPEG" and image.size == (64, 64)
 

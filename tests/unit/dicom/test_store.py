@@ -1,5 +1,6 @@
 """The file store keys files by SOP Instance UID and never overwrites a stored file."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,8 @@ def test_path_of_refuses_anything_but_a_key(store: FileStore, key: str):
 def test_first_commit_wins_and_staging_files_are_removed(store: FileStore):
     key = storage_key_for("1.2.3.4")
     for content in (b"first", b"second"):
-        fd, staged = store.staging_file()
-        with open(fd, "wb") as out:
-            out.write(content)
+        staged, digests = store.stage(io.BytesIO(content))
+        assert digests.size == len(content)
         store.commit(staged, key)
         assert not staged.exists()
     assert store.path_of(key).read_bytes() == b"first"

@@ -10,9 +10,7 @@ from tests.unit.notify.samples import LINK_URL, sample_link_email
 
 
 def test_link_email_is_multipart_alternative_with_text_then_html():
-    msg = build_email(
-        mail_from="iep@hospital.example", to="gp@example.org", message=sample_link_email()
-    )
+    msg = build_email(mail_from="iep@hospital.example", to="gp@example.org", message=sample_link_email())
     assert msg.get_content_type() == "multipart/alternative"
     parts = list(msg.iter_parts())
     # Clients show the last alternative they understand: HTML must come after text.
@@ -36,9 +34,7 @@ def test_headers_include_message_id_date_and_auto_submitted():
 
 
 def test_message_without_html_is_plain_text():
-    msg = build_email(
-        mail_from="a@b.example", to="c@d.example", message=RenderedMessage("S", "T\n", None)
-    )
+    msg = build_email(mail_from="a@b.example", to="c@d.example", message=RenderedMessage("S", "T\n", None))
     assert msg.get_content_type() == "text/plain"
     assert "Reply-To" not in msg
 

@@ -12,7 +12,5 @@ def test_notify_and_i18n_import_neither_reflex_nor_the_database():
         "iep_app.notify.masking, iep_app.notify.templates\n"
         "print(sorted(m for m in ('reflex', 'sqlmodel', 'sqlalchemy') if m in sys.modules))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -31,9 +31,7 @@ def test_http_gateway_refuses_clear_text_or_non_web_urls(url):
         HttpSmsGateway(url=url, token="t")
 
 
-@pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:9000/send", "http://localhost/send", "http://[::1]/"]
-)
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9000/send", "http://localhost/send", "http://[::1]/"])
 def test_http_gateway_allows_clear_text_to_this_machine(url):
     HttpSmsGateway(url=url, token="t")
 

@@ -18,9 +18,7 @@ PASSWORD = "correct horse battery staple"
 def make_staff(
     session: Session, *, username: str = "alice", admin: bool = False, password: str = PASSWORD
 ) -> StaffUser:
-    user = staff.add(
-        session=session, username=username, password=password, is_admin=admin, actor="cli"
-    )
+    user = staff.add(session=session, username=username, password=password, is_admin=admin, actor="cli")
     session.commit()
     return user
 

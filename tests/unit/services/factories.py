@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+from pydicom.data import get_testdata_file
 from sqlmodel import Session
 
+from iep_app.dicom.ingest import ingest_paths
+from iep_app.dicom.store import FileStore
 from iep_app.models import AuthMethod, utcnow
-from iep_app.services import directory, organisation, transactions
+from iep_app.services import directory, organisation, sharing, transactions
 from iep_app.services.directory import ContactDetails
 from iep_app.settings import Settings
 
@@ -42,3 +46,48 @@ def make_transaction(
     )
     session.commit()
     return created
+
+
+def make_shared(
+    session: Session,
+    settings: Settings,
+    *,
+    email: str = "robin@example.org",
+    files: tuple[str, ...] = ("CT_small.dcm", "MR_small.dcm"),
+    message: str | None = "Your scans from Tuesday",
+) -> sharing.Shared:
+    """A real package: pydicom's test files ingested into the store and shared."""
+    report = ingest_paths([Path(get_testdata_file(name)) for name in files], FileStore(settings.store_dir))
+    shared = sharing.share(
+        session=session,
+        settings=settings,
+        report=report,
+        recipient=ContactDetails(
+            email=email,
+            auth_method=AuthMethod.EMAIL,
+            auth_email=f"codes.{email}",
+            first_name="Robin",
+            last_name="Hood",
+        ),
+        message=message,
+        retention_days=None,
+        sent_by="Radiology",
+        actor="test",
+    )
+    session.commit()
+    return shared
+
+
+def add_individual(session: Session, email: str, *, language: str = "en") -> None:
+    directory.find_or_create(
+        session=session,
+        details=ContactDetails(
+            email=email,
+            auth_method=AuthMethod.SMS,
+            auth_mobile="+447911123456",
+            first_name="Gene",
+            last_name="Practitioner",
+            preferred_language=language,
+        ),
+    )
+    session.commit()

@@ -219,9 +219,7 @@ def test_cookie_grant_is_single_use_and_bound_to_its_package(session, settings):
     session.commit()
     assert transaction.id == created.transaction.id
     with pytest.raises(SessionEnded):
-        access.redeem_cookie_grant(
-            session=session, secret_key=settings.secret_key, grant=grant, now=utcnow()
-        )
+        access.redeem_cookie_grant(session=session, secret_key=settings.secret_key, grant=grant, now=utcnow())
     found = access.resolve_http_session(
         session=session,
         secret_key=settings.secret_key,

@@ -56,10 +56,7 @@ def test_newest_first_with_status_words(session, seven):
         "waiting",
     ]
     assert page.total == 7 and not page.has_next and not page.has_previous
-    assert (
-        page.rows[0].patient_name == "DOE^JANE"
-        and page.rows[0].recipient_email == "jane.doe@example.org"
-    )
+    assert page.rows[0].patient_name == "DOE^JANE" and page.rows[0].recipient_email == "jane.doe@example.org"
 
 
 @pytest.mark.parametrize(

@@ -34,9 +34,7 @@ def test_admins_change_the_organisation_and_new_ids_use_the_prefix(session, sett
     )
     created = make_transaction(session, settings)
     assert created.transaction.public_id.startswith("SE")
-    event = session.exec(
-        select(AuditEvent).where(AuditEvent.action == Action.ORGANISATION_UPDATED)
-    ).one()
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == Action.ORGANISATION_UPDATED)).one()
     assert "transaction_prefix" in event.detail and event.actor == "staff:root"
 
 

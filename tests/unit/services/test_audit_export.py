@@ -15,9 +15,7 @@ from tests.unit.services.factories import make_transaction
 
 def _rows(session, start, end):
     return list(
-        csv.reader(
-            io.StringIO("".join(audit_export.csv_lines(session=session, start=start, end=end)))
-        )
+        csv.reader(io.StringIO("".join(audit_export.csv_lines(session=session, start=start, end=end))))
     )
 
 
@@ -48,13 +46,9 @@ def test_the_csv_holds_the_range_with_ids_and_ips(session, settings):
 def test_large_ranges_stream_in_batches(session, settings, monkeypatch):
     monkeypatch.setattr(audit_export, "_BATCH", 3)
     for n in range(7):
-        audit.record(session=session, action="x", actor="cli").at = datetime(
-            2026, 1, 1, n, tzinfo=UTC
-        )
+        audit.record(session=session, action="x", actor="cli").at = datetime(2026, 1, 1, n, tzinfo=UTC)
     session.commit()
-    chunks = list(
-        audit_export.csv_lines(session=session, start=date(2026, 1, 1), end=date(2026, 1, 1))
-    )
+    chunks = list(audit_export.csv_lines(session=session, start=date(2026, 1, 1), end=date(2026, 1, 1)))
     assert len(chunks) == 3
     assert len(_rows(session, date(2026, 1, 1), date(2026, 1, 1))) == 8
 

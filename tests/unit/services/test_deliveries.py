@@ -87,9 +87,7 @@ def test_a_closed_package_gets_no_new_link(session, settings):
 
 
 def test_other_messages_are_resent_as_stored(session, settings):
-    message = RenderedMessage(
-        subject="Declined NS000001", text="The recipient declined.", html=None
-    )
+    message = RenderedMessage(subject="Declined NS000001", text="The recipient declined.", html=None)
     queued = outbox.queue(
         session=session,
         channel=outbox.EMAIL,

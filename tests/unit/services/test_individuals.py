@@ -53,12 +53,8 @@ def test_update_validates_and_moves_open_packages_to_the_new_channel(session, se
     closed = make_transaction(session, settings, email="jane.doe@example.org").transaction
     closed.available_until = utcnow() - timedelta(days=1)
     session.commit()
-    details = individuals.details_of(
-        individuals.get(session=session, individual_pk=open_one.recipient_pk)
-    )
-    new = ContactDetails(
-        **{**vars(details), "auth_method": AuthMethod.SMS, "auth_mobile": "+44 7911 123457"}
-    )
+    details = individuals.details_of(individuals.get(session=session, individual_pk=open_one.recipient_pk))
+    new = ContactDetails(**{**vars(details), "auth_method": AuthMethod.SMS, "auth_mobile": "+44 7911 123457"})
     moved = individuals.update(
         session=session,
         individual_pk=open_one.recipient_pk,

@@ -20,9 +20,7 @@ def _forward(session, settings, parent, email):
     org = organisation.current(session=session, settings=settings)
     person = directory.find_or_create(
         session=session,
-        details=ContactDetails(
-            email=email, auth_method=AuthMethod.EMAIL, auth_email="c@example.org"
-        ),
+        details=ContactDetails(email=email, auth_method=AuthMethod.EMAIL, auth_email="c@example.org"),
     )
     created = transactions.create(
         session=session,
@@ -60,9 +58,7 @@ def test_extend_and_shorten_to_the_end_of_a_day_and_audit(session, settings):
     assert (t.available_until.hour, t.available_until.minute) == (23, 59)
     _change(session, settings, t, today, by)
     session.commit()
-    event = session.exec(
-        select(AuditEvent).where(AuditEvent.action == Action.RETENTION_CHANGED)
-    ).all()
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == Action.RETENTION_CHANGED)).all()
     assert len(event) == 2 and event[-1].actor == "staff:root"
     assert f'"after": "{today.isoformat()}"' in event[-1].detail
 
@@ -97,9 +93,9 @@ def test_revoke_alone_leaves_forwards_alone(session, settings):
     root = make_transaction(session, settings).transaction
     child = _forward(session, settings, root, "gp@example.org")
     by = as_staff(session)
-    assert retention.revoke(
-        session=session, transaction=root, by=by, onward=False, now=utcnow()
-    ) == [root.public_id]
+    assert retention.revoke(session=session, transaction=root, by=by, onward=False, now=utcnow()) == [
+        root.public_id
+    ]
     session.commit()
     assert root.status == TransactionStatus.REVOKED and child.status == TransactionStatus.ACTIVE
 

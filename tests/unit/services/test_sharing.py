@@ -88,18 +88,14 @@ def test_share_without_any_image_is_refused_and_creates_nothing(session, setting
 
 
 def test_bad_recipient_is_refused_with_the_field(session, settings):
-    bad = ContactDetails(
-        email="not-an-email", auth_method=AuthMethod.EMAIL, auth_email="codes@example.org"
-    )
+    bad = ContactDetails(email="not-an-email", auth_method=AuthMethod.EMAIL, auth_email="codes@example.org")
     with pytest.raises(ValidationFailed) as failure:
         _share(session, settings, [Path(get_testdata_file("CT_small.dcm"))], recipient=bad)
     assert failure.value.field == "email"
 
 
 def test_same_address_for_codes_is_refused(session, settings):
-    same = ContactDetails(
-        email="pat@example.org", auth_method=AuthMethod.EMAIL, auth_email="PAT@example.org"
-    )
+    same = ContactDetails(email="pat@example.org", auth_method=AuthMethod.EMAIL, auth_email="PAT@example.org")
     with pytest.raises(ValidationFailed) as failure:
         _share(session, settings, [Path(get_testdata_file("CT_small.dcm"))], recipient=same)
     assert failure.value.field == "auth_email"

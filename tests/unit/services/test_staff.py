@@ -165,9 +165,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(session, settings):
             _password(session, settings, password="wrong password!!", now=now)
     token = _password(session, settings, now=now).session_token
     with pytest.raises(SignInFailed) as fourth:
-        _code(
-            session, settings, token, "000000" if code_for(user, now) != "000000" else "111111", now
-        )
+        _code(session, settings, token, "000000" if code_for(user, now) != "000000" else "111111", now)
     assert fourth.value.remaining == 1
     with pytest.raises(SignInFailed):
         _password(session, settings, password="wrong password!!", now=now)
@@ -205,9 +203,7 @@ def test_disabling_ends_sessions_and_refuses_sign_in(session, settings):
     staff.set_disabled(session=session, by=by, staff_pk=user.id, disabled=True, now=utcnow())
     session.commit()
     with pytest.raises(SessionEnded):
-        staff_sessions.authorise(
-            session=session, secret_key=settings.secret_key, token=token, now=utcnow()
-        )
+        staff_sessions.authorise(session=session, secret_key=settings.secret_key, token=token, now=utcnow())
     with pytest.raises(SignInFailed):
         _password(session, settings)
     staff.set_disabled(session=session, by=by, staff_pk=user.id, disabled=False, now=utcnow())
@@ -226,9 +222,7 @@ def test_resetting_the_second_factor_asks_for_a_new_enrolment(session, settings)
     session.refresh(user)
     assert user.totp_secret != old_secret and not user.totp_confirmed
     with pytest.raises(SessionEnded):
-        staff_sessions.authorise(
-            session=session, secret_key=settings.secret_key, token=token, now=utcnow()
-        )
+        staff_sessions.authorise(session=session, secret_key=settings.secret_key, token=token, now=utcnow())
     assert _password(session, settings).needs_enrolment
     assert Action.STAFF_2FA_RESET in _actions(session)
 
@@ -239,15 +233,11 @@ def test_only_admins_manage_staff_and_the_last_admin_stays(session, settings):
     _, as_admin = sign_in(session, settings, admin)
     _, as_staff = sign_in(session, settings, user)
     with pytest.raises(NotAllowed):
-        staff.set_disabled(
-            session=session, by=as_staff, staff_pk=admin.id, disabled=True, now=utcnow()
-        )
+        staff.set_disabled(session=session, by=as_staff, staff_pk=admin.id, disabled=True, now=utcnow())
     with pytest.raises(NotAllowed):
         staff.reset_second_factor(session=session, by=as_staff, staff_pk=admin.id, now=utcnow())
     with pytest.raises(NotAllowed):
-        staff.set_disabled(
-            session=session, by=as_admin, staff_pk=admin.id, disabled=True, now=utcnow()
-        )
+        staff.set_disabled(session=session, by=as_admin, staff_pk=admin.id, disabled=True, now=utcnow())
     with pytest.raises(NotAllowed):
         staff.set_admin(session=session, by=as_admin, staff_pk=admin.id, is_admin=False)
     staff.set_admin(session=session, by=as_admin, staff_pk=user.id, is_admin=True)

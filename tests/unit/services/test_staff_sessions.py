@@ -81,9 +81,7 @@ def test_a_cookie_grant_is_single_use_and_short_lived(session, settings):
     grant = staff_sessions.issue_cookie_grant(
         session=session, secret_key=settings.secret_key, token=token, now=now
     )
-    staff_sessions.redeem_cookie_grant(
-        session=session, secret_key=settings.secret_key, grant=grant, now=now
-    )
+    staff_sessions.redeem_cookie_grant(session=session, secret_key=settings.secret_key, grant=grant, now=now)
     with pytest.raises(SessionEnded):
         staff_sessions.redeem_cookie_grant(
             session=session, secret_key=settings.secret_key, grant=grant, now=now

@@ -119,9 +119,7 @@ def world(use_engine):
 
 
 @pytest.mark.parametrize("tab", ["anonymous", "recipient"])
-@pytest.mark.parametrize(
-    "cls,name", _handlers(), ids=lambda v: v if isinstance(v, str) else v.__name__
-)
+@pytest.mark.parametrize("cls,name", _handlers(), ids=lambda v: v if isinstance(v, str) else v.__name__)
 async def test_admin_handler_gives_nothing_without_a_staff_session(world, tab, cls, name):
     root = rx.State(_reflex_internal_init=True)
     if tab == "recipient":

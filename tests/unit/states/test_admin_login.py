@@ -23,14 +23,10 @@ def login(use_engine):
 def test_password_then_code_signs_the_tab_in(login, use_engine):
     with db.session_scope(use_engine) as session:
         user = make_staff(session)
-    AdminLoginState.event_handlers["submit_password"].fn(
-        login, {"username": "alice", "password": PASSWORD}
-    )
+    AdminLoginState.event_handlers["submit_password"].fn(login, {"username": "alice", "password": PASSWORD})
     assert login.phase == "enrol" and login.secret == user.totp_secret
     assert login._staff_token == "" and login._pending_token
-    result = AdminLoginState.event_handlers["submit_code"].fn(
-        login, {"code": code_for(user, utcnow())}
-    )
+    result = AdminLoginState.event_handlers["submit_code"].fn(login, {"code": code_for(user, utcnow())})
     assert result is not None  # the script that fetches the HttpOnly cookie
     assert login._staff_token and login.signed_in and login.staff_name == "alice"
     dashboard = login.parent_state.get_substate([AdminDashboardState.get_name()])
@@ -69,9 +65,7 @@ def test_malformed_sign_in_data_is_refused_quietly(login, use_engine, form):
 def test_wrong_code_says_how_many_tries_are_left(login, use_engine):
     with db.session_scope(use_engine) as session:
         user = make_staff(session)
-    AdminLoginState.event_handlers["submit_password"].fn(
-        login, {"username": "alice", "password": PASSWORD}
-    )
+    AdminLoginState.event_handlers["submit_password"].fn(login, {"username": "alice", "password": PASSWORD})
     wrong = "000000" if code_for(user, utcnow()) != "000000" else "111111"
     AdminLoginState.event_handlers["submit_code"].fn(login, {"code": wrong})
     assert "4 tries left" in login.error

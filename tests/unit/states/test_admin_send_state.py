@@ -36,9 +36,7 @@ def _ready(engine, tmp_path, *, two_patients: bool):
     settings = get_settings()
     with session_scope(engine) as session:
         token, _ = sign_in(session, settings, make_staff(session))
-    state = rx.State(_reflex_internal_init=True).get_substate(
-        AdminSendState.get_full_name().split(".")[1:]
-    )
+    state = rx.State(_reflex_internal_init=True).get_substate(AdminSendState.get_full_name().split(".")[1:])
     state._staff_token = token
     AdminSendState.event_handlers["on_load"].fn(state)
     upload_id = uploads.new_upload(settings.data_dir)
@@ -64,10 +62,7 @@ async def test_send_creates_one_transaction_and_forgets_the_upload(use_engine, t
     await _send(state, {**FORM, "until": state.until})  # a double click
     with session_scope(use_engine) as session:
         transaction = session.exec(select(Transaction)).one()
-        assert (
-            transaction.language == "fr"
-            and transaction.auth_destination == "casey.codes@example.org"
-        )
+        assert transaction.language == "fr" and transaction.auth_destination == "casey.codes@example.org"
         assert session.exec(select(Message)).one().text == "Your CT"
 
 

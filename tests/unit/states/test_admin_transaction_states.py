@@ -28,9 +28,7 @@ def _signed_in(cls, engine):
 
 def test_the_list_finds_a_transaction_by_email(use_engine):
     state, public_id = _signed_in(AdminTransactionsState, use_engine)
-    AdminTransactionsState.event_handlers["apply"].fn(
-        state, {"search": "robin@", "status": "bogus"}
-    )
+    AdminTransactionsState.event_handlers["apply"].fn(state, {"search": "robin@", "status": "bogus"})
     assert [r["public_id"] for r in state.rows] == [public_id]
     assert state.status == "" and state.total == 1 and state.signed_in
 

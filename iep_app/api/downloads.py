@@ -1,0 +1,108 @@
+"""Downloads of a verified package: DICOM media (resumable, exact length) and pictures (streamed)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from iep_app.api.guard import Denied, authorised_transaction, client_ip
+from iep_app.api.ranges import content_disposition, range_response
+from iep_app.db import session_scope
+from iep_app.dicom.export import ExportItem, build_dicom_media, iter_pictures_zip
+from iep_app.dicom.render import render_frame
+from iep_app.dicom.store import FileStore
+from iep_app.models import Progress, Transaction, pk, utcnow
+from iep_app.services import audit, downloads, organisation, transactions
+from iep_app.services.audit import Action
+from iep_app.settings import get_settings
+
+PICTURE_QUALITY = 92
+
+
+def _series_param(request: Request) -> int | None:
+    raw = request.query_params.get("series")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise Denied(400)
+    return int(raw)
+
+
+def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem], str]:
+    """Authorise, list what goes in, and audit the download (what, size, when, from where)."""
+    transaction = authorised_transaction(request)
+    settings = get_settings()
+    series_pk = _series_param(request)
+    with session_scope() as session:
+        items = downloads.export_items(
+            session=session,
+            transaction=transaction,
+            store=FileStore(settings.store_dir),
+            series_pk=series_pk,
+        )
+        if not items:
+            raise Denied(404)
+        org = organisation.current(session=session, settings=settings).name
+        row = session.get(Transaction, pk(transaction))
+        assert row is not None
+        transactions.advance(row, Progress.DOWNLOADED, utcnow())
+        audit.record(
+            session=session,
+            action=Action.DOWNLOADED,
+            actor="recipient",
+            transaction_pk=pk(transaction),
+            ip=client_ip(request),
+            kind=kind,
+            series=series_pk,
+            files=len(items),
+            bytes=sum(i.size for i in items),
+            range=request.headers.get("range", ""),
+        )
+    return transaction, items, org
+
+
+async def dicom_media(request: Request) -> Response:
+    """GET/HEAD /api/t/{public_id}/download/dicom.zip[?series=N]: original files, DICOMDIR."""
+    try:
+        transaction, items, org = await run_in_threadpool(_prepare, request, "dicom")
+    except Denied as denied:
+        return denied.response()
+    layout = await run_in_threadpool(
+        partial(
+            build_dicom_media,
+            items,
+            transaction_id=transaction.public_id or "",
+            organisation=org,
+            sent_at=transactions.as_aware(transaction.created_at),
+        )
+    )
+    suffix = "" if request.query_params.get("series") is None else "-series"
+    return range_response(request, layout, filename=f"{transaction.public_id}{suffix}-DICOM.zip")
+
+
+def _picture(path) -> bytes:  # type: ignore[no-untyped-def]
+    return render_frame(path, fmt="jpeg", quality=PICTURE_QUALITY)
+
+
+async def pictures(request: Request) -> Response:
+    """GET /api/t/{public_id}/download/pictures.zip[?series=N]: JPEGs and PDF reports."""
+    try:
+        transaction, items, org = await run_in_threadpool(_prepare, request, "pictures")
+    except Denied as denied:
+        return denied.response()
+    body = iter_pictures_zip(
+        items,
+        render=_picture,
+        transaction_id=transaction.public_id or "",
+        organisation=org,
+        sent_at=transactions.as_aware(transaction.created_at),
+    )
+    headers = {
+        "Cache-Control": "private, no-store",
+        "Content-Disposition": content_disposition(f"{transaction.public_id}-pictures.zip"),
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(body, media_type="application/zip", headers=headers)

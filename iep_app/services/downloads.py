@@ -1,0 +1,59 @@
+"""What a package's downloads contain: export items from the index, and the audit of each download."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from iep_app.dicom.export import ExportItem
+from iep_app.dicom.store import FileStore
+from iep_app.models import Instance, Patient, Series, Study, Transaction, TransactionInstance, pk
+
+
+def export_items(
+    *, session: Session, transaction: Transaction, store: FileStore, series_pk: int | None = None
+) -> list[ExportItem]:
+    """The stored instances of a package (or of one of its series), ready for export.
+
+    Args:
+        session: the database session.
+        transaction: the package; only its own instances are ever listed.
+        store: where the original files are.
+        series_pk: limit to this series; a series not in the package gives an empty list.
+
+    Returns:
+        One item per instance, ordered by series and instance number.
+    """
+    query = (
+        select(Instance, Series, Study, Patient)
+        .join(TransactionInstance, col(TransactionInstance.instance_pk) == col(Instance.id))
+        .join(Series, col(Series.id) == col(Instance.series_pk))
+        .join(Study, col(Study.id) == col(Series.study_pk))
+        .join(Patient, col(Patient.id) == col(Study.patient_pk))
+        .where(TransactionInstance.transaction_pk == pk(transaction))
+        .order_by(col(Series.id), col(Instance.instance_number), col(Instance.id))
+    )
+    if series_pk is not None:
+        query = query.where(col(Series.id) == series_pk)
+    return [
+        ExportItem(
+            path=store.path_of(instance.storage_key),
+            size=instance.size,
+            sha256=instance.sha256,
+            crc32=instance.crc32,
+            patient_id=patient.patient_id,
+            patient_name=patient.patient_name,
+            study_instance_uid=study.study_instance_uid,
+            study_date=study.study_date,
+            study_description=study.study_description,
+            series_instance_uid=series.series_instance_uid,
+            series_number=series.series_number,
+            series_description=series.series_description,
+            modality=series.modality,
+            sop_instance_uid=instance.sop_instance_uid,
+            sop_class_uid=instance.sop_class_uid,
+            transfer_syntax_uid=instance.transfer_syntax_uid,
+            instance_number="" if instance.instance_number is None else str(instance.instance_number),
+            kind=instance.kind,
+        )
+        for instance, series, study, patient in session.exec(query)
+    ]

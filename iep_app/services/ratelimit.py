@@ -1,0 +1,48 @@
+"""Named rate-limit policies, counted in the database so every worker shares one budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, func, select
+
+from iep_app.models import RateEvent
+
+
+@dataclass(frozen=True)
+class Policy:
+    """At most `budget` uses per key within a rolling `window`."""
+
+    name: str
+    budget: int
+    window: timedelta
+
+
+# 60 directory look-ups per package per 10 minutes: plenty for typing an address, far too
+# few to walk the directory of patient contacts prefix by prefix.
+DIRECTORY_SUGGESTIONS = Policy("suggest", 60, timedelta(minutes=10))
+
+
+def allow(*, session: Session, policy: Policy, key: str, now: datetime) -> bool:
+    """Count one use against the policy if the budget allows it.
+
+    Args:
+        session: the database session (the use commits with the caller's work).
+        policy: the named budget.
+        key: whose budget (e.g. a transaction ID).
+        now: the current time.
+
+    Returns:
+        True when the use is allowed (and recorded), False when the budget is spent.
+    """
+    bucket = f"{policy.name}:{key}"[:120]
+    since = now - policy.window
+    session.exec(delete(RateEvent).where(col(RateEvent.bucket) == bucket, col(RateEvent.at) <= since))
+    used = session.exec(select(func.count()).select_from(RateEvent).where(RateEvent.bucket == bucket)).one()
+    if used >= policy.budget:
+        return False
+    session.add(RateEvent(bucket=bucket, at=now))
+    session.flush()
+    return True
