@@ -107,3 +107,7 @@ class AccountLocked(DomainError):
     def __init__(self, until: object) -> None:
         super().__init__("account locked")
         self.until = until
+
+
+class SignInThrottled(DomainError):
+    """Too many failed sign-ins from one client address; it must wait."""

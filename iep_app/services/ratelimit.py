@@ -46,3 +46,14 @@ def allow(*, session: Session, policy: Policy, key: str, now: datetime) -> bool:
     session.add(RateEvent(bucket=bucket, at=now))
     session.flush()
     return True
+
+
+def remaining(*, session: Session, policy: Policy, key: str, now: datetime) -> int:
+    """How many uses the budget still allows now, without counting one."""
+    bucket = f"{policy.name}:{key}"[:120]
+    used = session.exec(
+        select(func.count())
+        .select_from(RateEvent)
+        .where(RateEvent.bucket == bucket, col(RateEvent.at) > now - policy.window)
+    ).one()
+    return max(policy.budget - used, 0)

@@ -11,21 +11,24 @@ import segno
 from sqlmodel import Session, col, func, select
 
 from iep_app.models import StaffUser
-from iep_app.services import audit, passwords, staff_sessions
+from iep_app.services import audit, passwords, ratelimit, staff_sessions
 from iep_app.services.audit import Action
 from iep_app.services.errors import (
     AccountLocked,
     NotAllowed,
     SignInFailed,
+    SignInThrottled,
     ValidationFailed,
 )
 from iep_app.services.staff_sessions import StaffIdentity, identity
 from iep_app.services.transactions import as_aware
 
-# Named policy, with its budget: 5 wrong passwords or codes in a row lock the account for
-# 15 minutes. A success resets the count.
+# Named policies, with their budgets: 5 wrong passwords or codes in a row lock the account
+# for 15 minutes (a success resets the count); 50 failed sign-ins per client address per 15
+# minutes, whatever the usernames, bound guessing across accounts and the scrypt work it costs.
 FAILURES_BEFORE_LOCK = 5
 LOCK_DURATION = timedelta(minutes=15)
+FAILURES_PER_ADDRESS = ratelimit.Policy("staff-sign-in", 50, timedelta(minutes=15))
 TOTP_DRIFT_STEPS = 1  # one 30-second step either side of the server's clock
 ANONYMOUS = "anonymous"
 
@@ -108,8 +111,14 @@ def _locked_until(user: StaffUser, now: datetime) -> datetime | None:
     return None
 
 
+def _count_address_failure(session: Session, ip: str, now: datetime) -> None:
+    if ip:
+        ratelimit.allow(session=session, policy=FAILURES_PER_ADDRESS, key=ip, now=now)
+
+
 def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, step: str) -> int:
     """Count one failure; lock at the budget. Returns the tries left before the lock."""
+    _count_address_failure(session, ip, now)
     user.failed_logins += 1
     actor = f"staff:{user.username}"
     audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
@@ -132,8 +141,11 @@ def sign_in_password(
         SignInFailed: unknown username, disabled account or wrong password (one answer
             for all, so the page does not tell which usernames exist).
         AccountLocked: too many failures; the password was not even checked.
+        SignInThrottled: too many failures from this client address.
     """
     password = (password or "")[: passwords.MAX_LENGTH]
+    if ip and ratelimit.remaining(session=session, policy=FAILURES_PER_ADDRESS, key=ip, now=now) == 0:
+        raise SignInThrottled()
     try:
         name = normalise_username(username)
     except ValidationFailed:
@@ -141,6 +153,7 @@ def sign_in_password(
     user = session.exec(select(StaffUser).where(StaffUser.username == name)).first()
     if user is None or user.disabled:
         passwords.burn_time(password)
+        _count_address_failure(session, ip, now)
         audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user")
         session.commit()
         raise SignInFailed()

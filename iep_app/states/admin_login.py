@@ -7,7 +7,7 @@ import reflex as rx
 from iep_app import routes
 from iep_app.db import session_scope
 from iep_app.services import organisation, staff, staff_sessions
-from iep_app.services.errors import AccountLocked, SessionEnded, SignInFailed
+from iep_app.services.errors import AccountLocked, SessionEnded, SignInFailed, SignInThrottled
 from iep_app.states.admin_common import AdminState, cookie_script
 from iep_app.states.common import format_until, now, settings
 
@@ -71,6 +71,9 @@ class AdminLoginState(AdminState):
             return
         except AccountLocked as locked:
             self.error = self.text("admin.login.locked", time=format_until(locked.until))
+            return
+        except SignInThrottled:
+            self.error = self.text("admin.login.throttled")
             return
         self._pending_token, self.error = accepted.session_token, ""
         if enrol is not None:

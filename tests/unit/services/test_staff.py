@@ -9,13 +9,14 @@ import pytest
 from sqlmodel import select
 
 from iep_app.models import AuditEvent, StaffSession, utcnow
-from iep_app.services import staff, staff_sessions
+from iep_app.services import ratelimit, staff, staff_sessions
 from iep_app.services.audit import Action
 from iep_app.services.errors import (
     AccountLocked,
     NotAllowed,
     SessionEnded,
     SignInFailed,
+    SignInThrottled,
     ValidationFailed,
 )
 from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff, sign_in
@@ -251,3 +252,48 @@ def test_the_enrolment_uri_works_in_an_authenticator(session):
     shown = staff.enrolment(user, issuer="iep")
     parsed = pyotp.parse_uri(shown.uri)
     assert parsed.now() == pyotp.TOTP(user.totp_secret).now()
+
+
+def test_failures_from_one_address_are_budgeted_across_usernames(session, settings, monkeypatch):
+    monkeypatch.setattr(
+        staff, "FAILURES_PER_ADDRESS", ratelimit.Policy("staff-sign-in", 3, timedelta(minutes=15))
+    )
+    make_staff(session)
+    now = utcnow()
+    for username in ("mallory", "alice", "eve"):
+        with pytest.raises(SignInFailed):
+            staff.sign_in_password(
+                session=session,
+                secret_key=settings.secret_key,
+                username=username,
+                password="not the password",
+                now=now,
+                ip="198.51.100.4",
+            )
+    with pytest.raises(SignInThrottled):
+        staff.sign_in_password(
+            session=session,
+            secret_key=settings.secret_key,
+            username="alice",
+            password=PASSWORD,
+            now=now,
+            ip="198.51.100.4",
+        )
+    other = staff.sign_in_password(
+        session=session,
+        secret_key=settings.secret_key,
+        username="alice",
+        password=PASSWORD,
+        now=now,
+        ip="198.51.100.5",
+    )
+    assert other.session_token
+    later = staff.sign_in_password(
+        session=session,
+        secret_key=settings.secret_key,
+        username="alice",
+        password=PASSWORD,
+        now=now + timedelta(minutes=16),
+        ip="198.51.100.4",
+    )
+    assert later.session_token
