@@ -6,7 +6,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from iep_app.db import session_scope
-from iep_app.services import organisation, staff
+from iep_app.services import organisation, staff_admin
 from iep_app.services.errors import NotAllowed, ValidationFailed
 from iep_app.services.staff_sessions import StaffIdentity
 from iep_app.services.transactions import as_aware
@@ -92,7 +92,7 @@ class AdminStaffState(AdminState):
                 "enrolled": "yes" if u.totp_confirmed else "",
                 "last_login": short_time(as_aware(u.last_login_at)) if u.last_login_at else "",
             }
-            for u in staff.list_staff(session=session)
+            for u in staff_admin.list_staff(session=session)
         ]
 
     def _manage(self, change, key: str):  # type: ignore[no-untyped-def]
@@ -123,7 +123,7 @@ class AdminStaffState(AdminState):
     def add(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         return self._manage(
-            lambda session, who: staff.add_by_admin(
+            lambda session, who: staff_admin.add_by_admin(
                 session=session,
                 by=who,
                 username=str(data.get("username", ""))[:64],
@@ -137,7 +137,7 @@ class AdminStaffState(AdminState):
     @rx.event
     def set_disabled(self, staff_pk: int, disabled: bool):
         return self._manage(
-            lambda session, who: staff.set_disabled(
+            lambda session, who: staff_admin.set_disabled(
                 session=session,
                 by=who,
                 staff_pk=_whole(staff_pk),
@@ -150,7 +150,7 @@ class AdminStaffState(AdminState):
     @rx.event
     def reset_second_factor(self, staff_pk: int):
         return self._manage(
-            lambda session, who: staff.reset_second_factor(
+            lambda session, who: staff_admin.reset_second_factor(
                 session=session, by=who, staff_pk=_whole(staff_pk), now=now()
             ),
             "admin.staff.reset_done",
@@ -159,7 +159,7 @@ class AdminStaffState(AdminState):
     @rx.event
     def set_admin(self, staff_pk: int, is_admin: bool):
         return self._manage(
-            lambda session, who: staff.set_admin(
+            lambda session, who: staff_admin.set_admin(
                 session=session, by=who, staff_pk=_whole(staff_pk), is_admin=is_admin is True
             ),
             "admin.staff.changed",

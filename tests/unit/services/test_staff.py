@@ -13,7 +13,6 @@ from iep_app.services import ratelimit, staff, staff_sessions
 from iep_app.services.audit import Action
 from iep_app.services.errors import (
     AccountLocked,
-    NotAllowed,
     SessionEnded,
     SignInFailed,
     SignInThrottled,
@@ -194,57 +193,6 @@ def test_a_success_resets_the_failure_count(session, settings):
     sign_in(session, settings, user, now=now)
     session.refresh(user)
     assert user.failed_logins == 0 and user.locked_until is None
-
-
-def test_disabling_ends_sessions_and_refuses_sign_in(session, settings):
-    admin = make_staff(session, username="root", admin=True)
-    user = make_staff(session)
-    _, by = sign_in(session, settings, admin)
-    token, _ = sign_in(session, settings, user)
-    staff.set_disabled(session=session, by=by, staff_pk=user.id, disabled=True, now=utcnow())
-    session.commit()
-    with pytest.raises(SessionEnded):
-        staff_sessions.authorise(session=session, secret_key=settings.secret_key, token=token, now=utcnow())
-    with pytest.raises(SignInFailed):
-        _password(session, settings)
-    staff.set_disabled(session=session, by=by, staff_pk=user.id, disabled=False, now=utcnow())
-    session.commit()
-    _password(session, settings)
-
-
-def test_resetting_the_second_factor_asks_for_a_new_enrolment(session, settings):
-    admin = make_staff(session, username="root", admin=True)
-    user = make_staff(session)
-    _, by = sign_in(session, settings, admin)
-    token, _ = sign_in(session, settings, user)
-    old_secret = user.totp_secret
-    staff.reset_second_factor(session=session, by=by, staff_pk=user.id, now=utcnow())
-    session.commit()
-    session.refresh(user)
-    assert user.totp_secret != old_secret and not user.totp_confirmed
-    with pytest.raises(SessionEnded):
-        staff_sessions.authorise(session=session, secret_key=settings.secret_key, token=token, now=utcnow())
-    assert _password(session, settings).needs_enrolment
-    assert Action.STAFF_2FA_RESET in _actions(session)
-
-
-def test_only_admins_manage_staff_and_the_last_admin_stays(session, settings):
-    admin = make_staff(session, username="root", admin=True)
-    user = make_staff(session)
-    _, as_admin = sign_in(session, settings, admin)
-    _, as_staff = sign_in(session, settings, user)
-    with pytest.raises(NotAllowed):
-        staff.set_disabled(session=session, by=as_staff, staff_pk=admin.id, disabled=True, now=utcnow())
-    with pytest.raises(NotAllowed):
-        staff.reset_second_factor(session=session, by=as_staff, staff_pk=admin.id, now=utcnow())
-    with pytest.raises(NotAllowed):
-        staff.set_disabled(session=session, by=as_admin, staff_pk=admin.id, disabled=True, now=utcnow())
-    with pytest.raises(NotAllowed):
-        staff.set_admin(session=session, by=as_admin, staff_pk=admin.id, is_admin=False)
-    staff.set_admin(session=session, by=as_admin, staff_pk=user.id, is_admin=True)
-    staff.set_admin(session=session, by=as_admin, staff_pk=admin.id, is_admin=False)
-    session.commit()
-    assert [u.is_admin for u in staff.list_staff(session=session)] == [True, False]
 
 
 def test_the_enrolment_uri_works_in_an_authenticator(session):
