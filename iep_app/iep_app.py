@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from iep_app import routes
 from iep_app.api import downloads, images, session, viewer
+from iep_app.api.headers import SecurityHeaders
 from iep_app.pages.download import download_page
 from iep_app.pages.forward import forward_page
 from iep_app.pages.link import link_page
@@ -31,7 +33,8 @@ api = Starlette(
         Route(f"{_instance}/words/{{frame:int}}", viewer.words),
         Route(f"{_instance}/document.pdf", viewer.document),
         Route(f"{_package}/series/{{series:int}}/manifest.json", viewer.series_manifest),
-    ]
+    ],
+    middleware=[Middleware(SecurityHeaders)],
 )
 
 app = rx.App(api_transformer=api)

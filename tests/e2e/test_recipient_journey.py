@@ -80,7 +80,9 @@ def test_share_verify_view_and_download(portal, page: Page):
 
 def test_unknown_link_shows_a_clear_page_and_sends_nothing(portal, page: Page):
     before = len(portal.smtp.messages)
-    page.goto(f"{portal.url}/t/this-link-does-not-exist")
+    response = page.goto(f"{portal.url}/t/this-link-does-not-exist")
+    # The page's URL holds the link token: it must never leave as a Referer.
+    assert response is not None and response.headers["referrer-policy"] == "no-referrer"
     expect(page.get_by_test_id("closed")).to_have_text("This link is not valid.")
     expect(page.get_by_role("button", name="Click here to start")).to_have_count(0)
     assert len(portal.smtp.messages) == before

@@ -153,3 +153,13 @@ def test_a_revoked_package_answers_nothing(packages):
     with _client(transaction.public_id, cookie) as client:
         for path in ("download/dicom.zip", "download/pictures.zip"):
             assert client.get(f"/api/t/{transaction.public_id}/{path}").status_code == 410
+
+
+def test_every_response_carries_the_security_headers():
+    with TestClient(api) as client:
+        answer = client.get("/api/t/NS999999/download/dicom.zip")
+    assert answer.status_code == 401
+    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
