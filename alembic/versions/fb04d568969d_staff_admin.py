@@ -60,6 +60,17 @@ def upgrade() -> None:
         batch_op.create_foreign_key('fk_transaction_patient_pk_patient', 'patient', ['patient_pk'], ['id'])
 
     # ### end Alembic commands ###
+    # Packages sent before this revision: their patient is the one of their images.
+    op.execute(
+        'UPDATE "transaction" SET patient_pk = ('
+        " SELECT study.patient_pk FROM transactioninstance"
+        " JOIN instance ON instance.id = transactioninstance.instance_pk"
+        " JOIN series ON series.id = instance.series_pk"
+        " JOIN study ON study.id = series.study_pk"
+        ' WHERE transactioninstance.transaction_pk = "transaction".id'
+        " ORDER BY study.id LIMIT 1)"
+        " WHERE patient_pk IS NULL"
+    )
 
 
 def downgrade() -> None:
