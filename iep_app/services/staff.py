@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 import pyotp
 import segno
-from sqlmodel import Session, select
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
 
 from iep_app.models import StaffUser
 from iep_app.services import audit, passwords, ratelimit, staff_sessions
@@ -118,7 +119,13 @@ def _count_address_failure(session: Session, ip: str, now: datetime) -> None:
 def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, step: str) -> int:
     """Count one failure; lock at the budget. Returns the tries left before the lock."""
     _count_address_failure(session, ip, now)
-    user.failed_logins += 1
+    # One UPDATE, not read-add-write: failures from several workers at once all count.
+    session.exec(
+        update(StaffUser)
+        .where(col(StaffUser.id) == user.id)
+        .values(failed_logins=StaffUser.failed_logins + 1)
+    )
+    session.refresh(user)
     actor = f"staff:{user.username}"
     audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
     remaining = max(FAILURES_BEFORE_LOCK - user.failed_logins, 0)
@@ -156,10 +163,20 @@ def sign_in_password(
         audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user")
         session.commit()
         raise SignInFailed()
-    until = _locked_until(user, now)
-    if until is not None:
+    if _locked_until(user, now) is not None:
+        # The same answer as a wrong password: "locked" would confirm that the username
+        # exists to someone who does not know the password.
         passwords.burn_time(password)
-        raise AccountLocked(until)
+        _count_address_failure(session, ip, now)
+        audit.record(
+            session=session,
+            action=Action.STAFF_SIGN_IN_FAILED,
+            actor=f"staff:{user.username}",
+            ip=ip,
+            step="locked",
+        )
+        session.commit()
+        raise SignInFailed()
     if not passwords.verify_password(password, user.password_hash):
         _count_failure(session, user, now, ip, "password")
         raise SignInFailed()
@@ -206,13 +223,25 @@ def sign_in_code(
         raise AccountLocked(until)
     code = "".join(ch for ch in (code or "")[:32] if not ch.isspace())
     step = _matching_step(user.totp_secret or "", code, now) if len(code) == 6 else None
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+    # Each code works once, even when two workers check it at the same moment: only one
+    # conditional UPDATE can move the last used step forward.
+    used = None
+    if step is not None:
+        used = session.exec(
+            update(StaffUser)
+            .where(
+                col(StaffUser.id) == user.id,
+                or_(col(StaffUser.totp_last_step).is_(None), col(StaffUser.totp_last_step) < step),
+            )
+            .values(totp_last_step=step)
+        )
+    if used is None or used.rowcount != 1:
         raise SignInFailed(_count_failure(session, user, now, ip, "code"))
+    session.refresh(user)
     actor = f"staff:{user.username}"
     if not user.totp_confirmed:
         user.totp_confirmed = True
         audit.record(session=session, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)
-    user.totp_last_step = step
     user.failed_logins = 0
     user.last_login_at = now
     row.second_factor_at = now

@@ -170,7 +170,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(session, settings):
     with pytest.raises(SignInFailed):
         _password(session, settings, password="wrong password!!", now=now)
     assert Action.STAFF_LOCKED in _actions(session)
-    with pytest.raises(AccountLocked):
+    # While locked even the right password gets the wrong-password answer: "locked" would
+    # tell a stranger that the username exists.
+    with pytest.raises(SignInFailed):
         _password(session, settings, now=now + timedelta(minutes=14))
     with pytest.raises(AccountLocked):
         _code(session, settings, token, code_for(user, now), now)
@@ -245,3 +247,21 @@ def test_failures_from_one_address_are_budgeted_across_usernames(session, settin
         ip="198.51.100.4",
     )
     assert later.session_token
+
+
+def test_failures_seen_by_two_workers_at_once_both_count(session, settings, engine):
+    from sqlmodel import Session
+
+    from iep_app.models import StaffUser
+
+    user = make_staff(session)
+    session.commit()
+    now = utcnow()
+    # Two workers each loaded the account before either counted its failure.
+    with Session(engine) as first, Session(engine) as second:
+        mine = first.get(StaffUser, user.id)
+        theirs = second.get(StaffUser, user.id)
+        staff._count_failure(first, mine, now, "", "password")
+        staff._count_failure(second, theirs, now, "", "password")
+    session.expire_all()
+    assert session.get(StaffUser, user.id).failed_logins == 2

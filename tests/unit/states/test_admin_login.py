@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import reflex as rx
 from sqlmodel import select
@@ -20,10 +22,19 @@ def login(use_engine):
     return root.get_substate(AdminLoginState.get_full_name().split(".")[1:])
 
 
+def _submit_password(login, form) -> None:
+    """The password handler runs scrypt in a thread, so it is a coroutine."""
+    asyncio.run(AdminLoginState.event_handlers["submit_password"].fn(login, form))
+
+
 def test_password_then_code_signs_the_tab_in(login, use_engine):
     with db.session_scope(use_engine) as session:
         user = make_staff(session)
-    AdminLoginState.event_handlers["submit_password"].fn(login, {"username": "alice", "password": PASSWORD})
+    asyncio.run(
+        AdminLoginState.event_handlers["submit_password"].fn(
+            login, {"username": "alice", "password": PASSWORD}
+        )
+    )
     assert login.phase == "enrol" and login.secret == user.totp_secret
     assert login._staff_token == "" and login._pending_token
     result = AdminLoginState.event_handlers["submit_code"].fn(login, {"code": code_for(user, utcnow())})
@@ -57,7 +68,7 @@ def test_a_code_without_the_password_step_does_nothing(login, use_engine):
 def test_malformed_sign_in_data_is_refused_quietly(login, use_engine, form):
     with db.session_scope(use_engine) as session:
         make_staff(session)
-    AdminLoginState.event_handlers["submit_password"].fn(login, form)
+    _submit_password(login, form)
     assert login.phase == "password" and login.error
     assert AdminLoginState.event_handlers["cookie_ready"].fn(login, 200) is None
 
@@ -65,7 +76,11 @@ def test_malformed_sign_in_data_is_refused_quietly(login, use_engine, form):
 def test_wrong_code_says_how_many_tries_are_left(login, use_engine):
     with db.session_scope(use_engine) as session:
         user = make_staff(session)
-    AdminLoginState.event_handlers["submit_password"].fn(login, {"username": "alice", "password": PASSWORD})
+    asyncio.run(
+        AdminLoginState.event_handlers["submit_password"].fn(
+            login, {"username": "alice", "password": PASSWORD}
+        )
+    )
     wrong = "000000" if code_for(user, utcnow()) != "000000" else "111111"
     AdminLoginState.event_handlers["submit_code"].fn(login, {"code": wrong})
     assert "4 tries left" in login.error
