@@ -172,6 +172,20 @@ def suggest_emails(
     return list(session.exec(query))
 
 
+def known_email(*, session: Session, email: str, requester: str, now: datetime | None = None) -> bool:
+    """Whether an address is in the directory, asked by someone outside the hospital.
+
+    Each answer spends the requester's DIRECTORY_SUGGESTIONS budget, like a suggestion: "is
+    this address one of your patients?" must not be answerable without limit. Once the budget
+    is spent, no address is known.
+    """
+    if not ratelimit.allow(
+        session=session, policy=ratelimit.DIRECTORY_SUGGESTIONS, key=requester, now=now or utcnow()
+    ):
+        return False
+    return find_by_email(session=session, email=email) is not None
+
+
 def auth_destination(individual: Individual) -> str:
     """Where this individual's one-time passwords go."""
     if individual.auth_method == AuthMethod.SMS:

@@ -15,6 +15,7 @@ from iep_app.services import (
     messages,
     organisation,
     outbox,
+    ratelimit,
     secrets,
     sharing,
     studies,
@@ -218,6 +219,9 @@ def forward(
         return Forwarded(transaction=earlier, masked_to=masked, outgoing=None)
     transactions.ensure_available(parent, now)
     assert parent.id is not None
+    # Counted under the parent's row lock, after the replay check: a double click is free.
+    if not ratelimit.allow(session=session, policy=ratelimit.FORWARDS, key=parent.public_id or "", now=now):
+        raise invalid("recipient_email", "invalid.too_many_forwards", limit=ratelimit.FORWARDS.budget)
     check_until(
         request.available_until,
         retention_window(session=session, settings=settings, transaction=parent, now=now),

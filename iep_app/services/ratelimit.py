@@ -23,6 +23,9 @@ class Policy:
 # 60 directory look-ups per package per 10 minutes: plenty for typing an address, far too
 # few to walk the directory of patient contacts prefix by prefix.
 DIRECTORY_SUGGESTIONS = Policy("suggest", 60, timedelta(minutes=10))
+# 10 forwards of one package per day: a GP sending on to colleagues fits; a verified session
+# used to mail the hospital's links to a list of strangers does not.
+FORWARDS = Policy("forward", 10, timedelta(days=1))
 
 
 def allow(*, session: Session, policy: Policy, key: str, now: datetime) -> bool:

@@ -34,7 +34,9 @@ T = TypeVar("T")
 
 def _context(session: Session, transaction: Transaction) -> StepContext:
     return StepContext(
-        known_email=lambda email: directory.find_by_email(session=session, email=email) is not None,
+        known_email=lambda email: directory.known_email(
+            session=session, email=email, requester=transaction.public_id or "", now=now()
+        ),
         retention=lambda: forwarding.retention_window(
             session=session, settings=settings(), transaction=transaction, now=now()
         ),

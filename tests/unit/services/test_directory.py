@@ -112,3 +112,18 @@ def test_a_recipient_cannot_walk_the_directory(directory_of_people):
     assert directory.suggest_emails(session=directory_of_people, typed="ann", requester="NS000002", now=start)
     later = start + DIRECTORY_SUGGESTIONS.window + timedelta(seconds=61)
     assert directory.suggest_emails(session=directory_of_people, typed="ann", requester="NS000001", now=later)
+
+
+def test_asking_whether_an_address_is_known_spends_the_same_budget(directory_of_people):
+    from datetime import timedelta
+
+    from iep_app.models import utcnow
+    from iep_app.services.ratelimit import DIRECTORY_SUGGESTIONS
+
+    start = utcnow()
+    known = [
+        directory.known_email(session=directory_of_people, email="annika@example.org",
+                              requester="NS000009", now=start + timedelta(seconds=n))
+        for n in range(DIRECTORY_SUGGESTIONS.budget + 1)
+    ]
+    assert all(known[:-1]) and known[-1] is False

@@ -273,3 +273,19 @@ def test_a_declined_package_cannot_be_forwarded(session, settings):
     session.commit()
     with pytest.raises(PackageUnavailable):
         _forward(session, settings, parent, request)
+
+
+def test_one_package_is_forwarded_at_most_the_daily_budget(session, settings):
+    from iep_app.services.ratelimit import FORWARDS
+
+    parent = make_shared(session, settings).transaction
+    add_individual(session, GP)
+    for n in range(FORWARDS.budget):
+        _forward(session, settings, parent, key=f"key-{n}")
+    # Replaying a finished wizard is still free; a new one is refused with a clear reason.
+    assert _forward(session, settings, parent, key="key-0").replayed
+    with pytest.raises(ValidationFailed) as failure:
+        _forward(session, settings, parent, key="one-too-many")
+    session.rollback()
+    assert failure.value.key == "invalid.too_many_forwards"
+    assert len(session.exec(select(Transaction)).all()) == 1 + FORWARDS.budget
