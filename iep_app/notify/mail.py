@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -9,6 +10,7 @@ from email.utils import format_datetime, make_msgid
 
 import aiosmtplib
 
+from iep_app.notify.masking import mask_email
 from iep_app.notify.net import is_loopback
 from iep_app.notify.templates import RenderedMessage
 
@@ -142,5 +144,11 @@ def _reply(code: int, message: str) -> str:
     return f"{code} {_clean(message)}".strip()
 
 
+# Servers quote the address they refuse ("550 5.1.1 <jane.doe@example.org>: unknown"); the
+# error is stored and logged, so addresses in it are masked like everywhere else.
+_ADDRESS = re.compile(r"[^\s<>\"';,]+@[^\s<>\"';,]+")
+
+
 def _clean(text: str) -> str:
+    text = _ADDRESS.sub(lambda found: mask_email(found.group(0)), text)
     return " ".join(text.split())[:_MAX_REASON]

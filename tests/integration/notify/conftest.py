@@ -39,7 +39,7 @@ class Inbox:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse_recipients:
-            return "550 5.1.1 No such user here"
+            return f"550 5.1.1 <{address}>: No such user here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
