@@ -27,10 +27,10 @@ from iep_app.db import get_engine  # noqa: E402
 from iep_app.dicom.ingest import ingest_paths  # noqa: E402
 from iep_app.dicom.store import FileStore  # noqa: E402
 from iep_app.iep_app import api  # noqa: E402
-from iep_app.models import AuthMethod, Instance, utcnow  # noqa: E402
-from iep_app.services import access, organisation, sharing  # noqa: E402
-from iep_app.services.directory import ContactDetails  # noqa: E402
+from iep_app.models import Instance, utcnow  # noqa: E402
+from iep_app.services import access  # noqa: E402
 from iep_app.settings import get_settings  # noqa: E402
+from tests.support.packages import by_email, cookie_grant, link_token, share_report, verify_link  # noqa: E402
 
 _ORTHANC_SHAPE = re.compile(r"^/instances/([0-9a-f]{64})/frames/(\d+)/rendered$")
 
@@ -41,34 +41,10 @@ def _verified_package() -> tuple[str, str, dict[str, int]]:
     # Ingesting the store into itself indexes every instance without copying a byte.
     report = ingest_paths([_STORE], FileStore(_STORE))
     with Session(get_engine(), expire_on_commit=False) as session:
-        shared = sharing.share(
-            session=session,
-            settings=settings,
-            report=report,
-            message=None,
-            retention_days=None,
-            sent_by="bench",
-            actor="bench",
-            recipient=ContactDetails(
-                email="bench@example.org", auth_method=AuthMethod.EMAIL, auth_email="bench.codes@example.org"
-            ),
-        )
-        session.commit()
-        token = shared.link_url.rsplit("/", 1)[1]
-        org = organisation.current(session=session, settings=settings)
-        sent = access.request_code(
-            session=session, secret_key=settings.secret_key, organisation=org, token=token, now=utcnow()
-        )
-        session.commit()
-        code = re.search(r"\b(\d{6})\b", sent.outgoing.message.text)
-        assert code is not None
-        session_token = access.verify_code(
-            session=session, secret_key=settings.secret_key, token=token, code=code.group(1), now=utcnow()
-        )
-        grant = access.issue_cookie_grant(
-            session=session, secret_key=settings.secret_key, session_token=session_token, now=utcnow()
-        )
-        session.commit()
+        recipient = by_email("bench@example.org", "bench.codes@example.org")
+        shared = share_report(session, settings, report, recipient, sent_by="bench", actor="bench")
+        session_token = verify_link(session, settings, link_token(shared))
+        grant = cookie_grant(session, settings, session_token)
         cookie, transaction = access.redeem_cookie_grant(
             session=session, secret_key=settings.secret_key, grant=grant, now=utcnow()
         )

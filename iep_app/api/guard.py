@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from iep_app.db import get_engine, session_scope
 from iep_app.models import Instance, Transaction, TransactionInstance, utcnow
 from iep_app.services import access
-from iep_app.services.errors import NotAllowed, NotInPackage, PackageUnavailable, SessionEnded
+from iep_app.services.errors import DomainError, NotAllowed, NotInPackage, PackageUnavailable, SessionEnded
 from iep_app.settings import get_settings
 
 PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
@@ -35,6 +39,25 @@ class Denied(Exception):
         return Response(status_code=self.status, headers=headers)
 
 
+# The status each refusal of the access checks answers with.
+_STATUS: dict[type[DomainError], int] = {
+    SessionEnded: 401,
+    NotAllowed: 403,
+    NotInPackage: 404,
+    PackageUnavailable: 410,
+}
+
+
+@contextmanager
+def _checked_session() -> Iterator[Session]:
+    """A database session in which an access refusal becomes Denied with its status."""
+    try:
+        with session_scope() as session:
+            yield session
+    except tuple(_STATUS) as error:
+        raise Denied(next(code for kind, code in _STATUS.items() if isinstance(error, kind))) from None
+
+
 def authorised_transaction(request: Request) -> Transaction:
     """The package named in the URL, if the request's cookie is a live session for it.
 
@@ -44,22 +67,15 @@ def authorised_transaction(request: Request) -> Transaction:
     """
     public_id = request.path_params["public_id"]
     settings = get_settings()
-    try:
-        with session_scope() as session:
-            return access.resolve_http_session(
-                session=session,
-                secret_key=settings.secret_key,
-                cookie=request.cookies.get(cookie_name(public_id), ""),
-                public_id=public_id,
-                now=utcnow(),
-                ip=client_ip(request),
-            )
-    except SessionEnded:
-        raise Denied(401) from None
-    except NotAllowed:
-        raise Denied(403) from None
-    except PackageUnavailable:
-        raise Denied(410) from None
+    with _checked_session() as session:
+        return access.resolve_http_session(
+            session=session,
+            secret_key=settings.secret_key,
+            cookie=request.cookies.get(cookie_name(public_id), ""),
+            public_id=public_id,
+            now=utcnow(),
+            ip=client_ip(request),
+        )
 
 
 def authorised_instance(request: Request) -> access.InstanceAccess:
@@ -84,25 +100,16 @@ def authorised_instance(request: Request) -> access.InstanceAccess:
         )
     if granted is not None:
         return granted
-    try:
-        with session_scope() as session:
-            return access.resolve_http_instance(
-                session=session,
-                secret_key=settings.secret_key,
-                cookie=cookie,
-                public_id=public_id,
-                instance_pk=instance_pk,
-                now=utcnow(),
-                ip=client_ip(request),
-            )
-    except SessionEnded:
-        raise Denied(401) from None
-    except NotAllowed:
-        raise Denied(403) from None
-    except NotInPackage:
-        raise Denied(404) from None
-    except PackageUnavailable:
-        raise Denied(410) from None
+    with _checked_session() as session:
+        return access.resolve_http_instance(
+            session=session,
+            secret_key=settings.secret_key,
+            cookie=cookie,
+            public_id=public_id,
+            instance_pk=instance_pk,
+            now=utcnow(),
+            ip=client_ip(request),
+        )
 
 
 def instance_in(transaction: Transaction, instance_pk: int) -> Instance:

@@ -72,13 +72,33 @@ class SentCode:
     valid_minutes: int
 
 
+def _channel(transaction: Transaction) -> str:
+    return outbox.SMS if transaction.auth_method == AuthMethod.SMS else outbox.EMAIL
+
+
 def _masked(transaction: Transaction) -> str:
-    channel = outbox.SMS if transaction.auth_method == AuthMethod.SMS else outbox.EMAIL
-    return outbox.masked(channel, transaction.auth_destination)
+    return outbox.masked(_channel(transaction), transaction.auth_destination)
 
 
 def _code_hash(secret_key: str, transaction_pk: int, code: str) -> str:
     return secrets.token_hash(secret_key, _OTP_PURPOSE, f"{transaction_pk}:{code}")
+
+
+def _session_digest(secret_key: str, session_token: str) -> str:
+    return secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
+
+
+def _available(session: Session, secret_key: str, token: str, now: datetime) -> Transaction:
+    transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
+    transactions.ensure_available(transaction, now)
+    return transaction
+
+
+def _record(session: Session, action: str, transaction_pk: int, ip: str, **detail: object) -> None:
+    # Every event this module writes is the recipient's own, about one package.
+    audit.record(
+        session=session, action=action, actor=RECIPIENT, transaction_pk=transaction_pk, ip=ip, **detail
+    )
 
 
 def open_link(
@@ -96,15 +116,8 @@ def open_link(
         LinkNotFound: the link is unknown.
         PackageUnavailable: the package expired, was declined or revoked.
     """
-    transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
-    transactions.ensure_available(transaction, now)
-    audit.record(
-        session=session,
-        action=Action.LINK_OPENED,
-        actor=RECIPIENT,
-        transaction_pk=pk(transaction),
-        ip=ip,
-    )
+    transaction = _available(session, secret_key, token, now)
+    _record(session, Action.LINK_OPENED, pk(transaction), ip)
     transactions.advance(transaction, Progress.OPENED, now)
     return LinkView(
         public_id=transaction.public_id or "",
@@ -131,8 +144,7 @@ def request_code(
         LinkNotFound, PackageUnavailable: as open_link.
         TooManyCodes: CODES_PER_HOUR codes were already sent within the last hour.
     """
-    transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
-    transactions.ensure_available(transaction, now)
+    transaction = _available(session, secret_key, token, now)
     # Lock the transaction row (PostgreSQL) so two clicks at once cannot both pass the cap.
     session.exec(select(Transaction).where(Transaction.id == pk(transaction)).with_for_update())
     # Staff "unlock" restarts the count: codes sent before codes_reset_at no longer count.
@@ -148,14 +160,7 @@ def request_code(
         )
     ).one()
     if sent_last_hour >= CODES_PER_HOUR:
-        audit.record(
-            session=session,
-            action=Action.CODE_REFUSED,
-            actor=RECIPIENT,
-            transaction_pk=pk(transaction),
-            ip=ip,
-            why="hourly limit",
-        )
+        _record(session, Action.CODE_REFUSED, pk(transaction), ip, why="hourly limit")
         raise TooManyCodes()
     session.exec(
         update(OtpChallenge)
@@ -184,7 +189,7 @@ def request_code(
     )
     outgoing = outbox.queue(
         session=session,
-        channel=outbox.SMS if transaction.auth_method == AuthMethod.SMS else outbox.EMAIL,
+        channel=_channel(transaction),
         purpose="otp",
         to=transaction.auth_destination,
         transaction_pk=pk(transaction),
@@ -192,15 +197,7 @@ def request_code(
         redacted=render(code="******"),
     )
     masked = _masked(transaction)
-    audit.record(
-        session=session,
-        action=Action.CODE_SENT,
-        actor=RECIPIENT,
-        transaction_pk=pk(transaction),
-        ip=ip,
-        channel=transaction.auth_method.value,
-        to=masked,
-    )
+    _record(session, Action.CODE_SENT, pk(transaction), ip, channel=transaction.auth_method.value, to=masked)
     return SentCode(outgoing=outgoing, masked_destination=masked, valid_minutes=minutes)
 
 
@@ -236,8 +233,7 @@ def verify_code(
         CodeExpired: the code's lifetime passed.
         CodeRejected: wrong code, with the tries left.
     """
-    transaction = transactions.by_link(session=session, secret_key=secret_key, token=token)
-    transactions.ensure_available(transaction, now)
+    transaction = _available(session, secret_key, token, now)
     challenge = _live_challenge(session, pk(transaction))
     if challenge is None:
         raise NoActiveCode()
@@ -262,19 +258,13 @@ def verify_code(
     session.add(
         RecipientSession(
             transaction_pk=pk(transaction),
-            token_hash=secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token),
+            token_hash=_session_digest(secret_key, session_token),
             created_at=now,
             last_seen_at=now,
         )
     )
     transactions.advance(transaction, Progress.VERIFIED, now)
-    audit.record(
-        session=session,
-        action=Action.VERIFIED,
-        actor=RECIPIENT,
-        transaction_pk=pk(transaction),
-        ip=ip,
-    )
+    _record(session, Action.VERIFIED, pk(transaction), ip)
     return session_token
 
 
@@ -288,23 +278,10 @@ def _count_failure(
     )
     session.refresh(challenge)
     remaining = max(TRIES_PER_CODE - challenge.failed_attempts, 0)
-    audit.record(
-        session=session,
-        action=Action.CODE_FAILED,
-        actor=RECIPIENT,
-        transaction_pk=pk(transaction),
-        ip=ip,
-        remaining=remaining,
-    )
+    _record(session, Action.CODE_FAILED, pk(transaction), ip, remaining=remaining)
     if remaining == 0:
         challenge.voided_at = now
-        audit.record(
-            session=session,
-            action=Action.CODE_LOCKED,
-            actor=RECIPIENT,
-            transaction_pk=pk(transaction),
-            ip=ip,
-        )
+        _record(session, Action.CODE_LOCKED, pk(transaction), ip)
     # The failure must be stored even though the caller sees an error.
     session.commit()
     raise CodeRejected(remaining)
@@ -328,14 +305,7 @@ def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> T
         raise SessionEnded()
     if transactions.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT <= now:
         row.ended_at = now
-        audit.record(
-            session=session,
-            action=Action.SESSION_ENDED,
-            actor=RECIPIENT,
-            transaction_pk=row.transaction_pk,
-            ip=ip,
-            why="idle",
-        )
+        _record(session, Action.SESSION_ENDED, row.transaction_pk, ip, why="idle")
         session.commit()
         raise SessionEnded()
     if transactions.as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
@@ -354,7 +324,7 @@ def resolve_session(
     """
     if not session_token:
         raise SessionEnded()
-    digest = secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
+    digest = _session_digest(secret_key, session_token)
     return _check(session, _session_row(session, digest, RecipientSession.token_hash), now, ip)
 
 
@@ -510,7 +480,7 @@ def issue_cookie_grant(*, session: Session, secret_key: str, session_token: str,
     requests are plain HTTP, so the verified tab exchanges this grant once.
     """
     resolve_session(session=session, secret_key=secret_key, session_token=session_token, now=now)
-    digest = secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
+    digest = _session_digest(secret_key, session_token)
     row = _session_row(session, digest, RecipientSession.token_hash)
     grant = secrets.new_token()
     row.grant_hash = secrets.token_hash(secret_key, _GRANT_PURPOSE, grant)
@@ -544,7 +514,7 @@ def end_session(*, session: Session, secret_key: str, session_token: str, now: d
     """End a verified session (sign out, decline)."""
     if not session_token:
         return
-    digest = secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
+    digest = _session_digest(secret_key, session_token)
     row = session.exec(select(RecipientSession).where(RecipientSession.token_hash == digest)).first()
     if row is not None and row.ended_at is None:
         row.ended_at = now

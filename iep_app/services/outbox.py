@@ -119,18 +119,24 @@ def mail_config(settings: Settings) -> MailConfig | None:
     )
 
 
+def _not_delivered(settings: Settings, outgoing: Outgoing, channel: str, why: str) -> OutboxStatus:
+    path = _keep_locally(settings, outgoing)
+    log.warning(
+        "%s #%s to %s NOT DELIVERED (%s): kept in %s",
+        "email" if channel == EMAIL else "SMS",
+        outgoing.outbox_pk,
+        masked(channel, outgoing.to),
+        why,
+        path,
+    )
+    return OutboxStatus.NOT_DELIVERED
+
+
 async def _send(settings: Settings, outgoing: Outgoing) -> OutboxStatus:
     if outgoing.channel == EMAIL:
         config = mail_config(settings)
         if config is None:
-            path = _keep_locally(settings, outgoing)
-            log.warning(
-                "email #%s to %s NOT DELIVERED (no IEP_SMTP_HOST): kept in %s",
-                outgoing.outbox_pk,
-                masked(EMAIL, outgoing.to),
-                path,
-            )
-            return OutboxStatus.NOT_DELIVERED
+            return _not_delivered(settings, outgoing, EMAIL, "no IEP_SMTP_HOST")
         email = build_email(
             mail_from=config.mail_from,
             to=outgoing.to,
@@ -141,14 +147,7 @@ async def _send(settings: Settings, outgoing: Outgoing) -> OutboxStatus:
         return OutboxStatus.SENT
     gateway = sms_gateway(settings)
     if gateway is None:
-        path = _keep_locally(settings, outgoing)
-        log.warning(
-            "SMS #%s to %s NOT DELIVERED (IEP_SMS_BACKEND=log): kept in %s",
-            outgoing.outbox_pk,
-            masked(SMS, outgoing.to),
-            path,
-        )
-        return OutboxStatus.NOT_DELIVERED
+        return _not_delivered(settings, outgoing, SMS, "IEP_SMS_BACKEND=log")
     await gateway.send(to=outgoing.to, text=outgoing.message.text)
     return OutboxStatus.SENT
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -18,28 +19,38 @@ def _int_or_none(value: str) -> int | None:
         return None
 
 
-def _patient(session: Session, item: IndexedInstance) -> Patient:
-    p = item.patient
-    key = (p["PatientID"], p["PatientName"], p["PatientBirthDate"])
-    found = session.exec(
-        select(Patient).where(
-            Patient.patient_id == key[0],
-            Patient.patient_name == key[1],
-            Patient.birth_date == key[2],
-        )
-    ).first()
+_Row = TypeVar("_Row", Patient, Study, Series, Instance)
+
+
+def _find_or_add(session: Session, model: type[_Row], make: Callable[[], _Row], *where: Any) -> _Row:
+    # `make` runs only for a new row, so parents are looked up only when a child is new.
+    found = session.exec(select(model).where(*where)).first()
     if found is None:
-        found = Patient(patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"])
+        found = make()
         session.add(found)
         session.flush()
     return found
 
 
+def _patient(session: Session, item: IndexedInstance) -> Patient:
+    p = item.patient
+    key = (p["PatientID"], p["PatientName"], p["PatientBirthDate"])
+    return _find_or_add(
+        session,
+        Patient,
+        lambda: Patient(patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"]),
+        Patient.patient_id == key[0],
+        Patient.patient_name == key[1],
+        Patient.birth_date == key[2],
+    )
+
+
 def _study(session: Session, item: IndexedInstance) -> Study:
     s = item.study
-    found = session.exec(select(Study).where(Study.study_instance_uid == s["StudyInstanceUID"])).first()
-    if found is None:
-        found = Study(
+    return _find_or_add(
+        session,
+        Study,
+        lambda: Study(
             patient_pk=pk(_patient(session, item)),
             study_instance_uid=s["StudyInstanceUID"],
             study_date=s["StudyDate"],
@@ -48,27 +59,50 @@ def _study(session: Session, item: IndexedInstance) -> Study:
             accession_number=s["AccessionNumber"],
             study_id=s["StudyID"],
             referring_physician_name=s["ReferringPhysicianName"],
-        )
-        session.add(found)
-        session.flush()
-    return found
+        ),
+        Study.study_instance_uid == s["StudyInstanceUID"],
+    )
 
 
 def _series(session: Session, item: IndexedInstance) -> Series:
     s = item.series
-    found = session.exec(select(Series).where(Series.series_instance_uid == s["SeriesInstanceUID"])).first()
-    if found is None:
-        found = Series(
+    return _find_or_add(
+        session,
+        Series,
+        lambda: Series(
             study_pk=pk(_study(session, item)),
             series_instance_uid=s["SeriesInstanceUID"],
             modality=s["Modality"],
             series_number=s["SeriesNumber"],
             series_description=s["SeriesDescription"],
             body_part_examined=s["BodyPartExamined"],
-        )
-        session.add(found)
-        session.flush()
-    return found
+        ),
+        Series.series_instance_uid == s["SeriesInstanceUID"],
+    )
+
+
+def _instance(session: Session, item: IndexedInstance) -> Instance:
+    i = item.instance
+    return _find_or_add(
+        session,
+        Instance,
+        lambda: Instance(
+            series_pk=pk(_series(session, item)),
+            sop_instance_uid=i["SOPInstanceUID"],
+            sop_class_uid=i["SOPClassUID"],
+            instance_number=_int_or_none(i["InstanceNumber"]),
+            number_of_frames=_int_or_none(i["NumberOfFrames"]) or 1,
+            rows=_int_or_none(i["Rows"]) or 0,
+            columns=_int_or_none(i["Columns"]) or 0,
+            transfer_syntax_uid=i["TransferSyntaxUID"],
+            kind=item.kind,
+            storage_key=item.storage_key,
+            size=item.size,
+            sha256=item.sha256,
+            crc32=item.crc32,
+        ),
+        Instance.sop_instance_uid == i["SOPInstanceUID"],
+    )
 
 
 def index_instances(*, session: Session, items: Iterable[IndexedInstance]) -> list[Instance]:
@@ -86,27 +120,7 @@ def index_instances(*, session: Session, items: Iterable[IndexedInstance]) -> li
         uid = item.instance["SOPInstanceUID"]
         if uid in rows:
             continue
-        found = session.exec(select(Instance).where(Instance.sop_instance_uid == uid)).first()
-        if found is None:
-            i = item.instance
-            found = Instance(
-                series_pk=pk(_series(session, item)),
-                sop_instance_uid=uid,
-                sop_class_uid=i["SOPClassUID"],
-                instance_number=_int_or_none(i["InstanceNumber"]),
-                number_of_frames=_int_or_none(i["NumberOfFrames"]) or 1,
-                rows=_int_or_none(i["Rows"]) or 0,
-                columns=_int_or_none(i["Columns"]) or 0,
-                transfer_syntax_uid=i["TransferSyntaxUID"],
-                kind=item.kind,
-                storage_key=item.storage_key,
-                size=item.size,
-                sha256=item.sha256,
-                crc32=item.crc32,
-            )
-            session.add(found)
-            session.flush()
-        rows[uid] = found
+        rows[uid] = _instance(session, item)
     return list(rows.values())
 
 

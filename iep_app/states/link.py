@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import reflex as rx
@@ -19,6 +21,8 @@ from iep_app.services.errors import (
 )
 from iep_app.states.common import I18nState, format_until, now, settings
 from iep_app.states.package import PackageState
+
+_T = TypeVar("_T")
 
 CLOSED_KEYS = {
     "expired": "package.expired",
@@ -50,26 +54,30 @@ class LinkState(I18nState):
         self.phase = "closed"
         self.closed_text = self.text(CLOSED_KEYS.get(reason, "link.invalid"))
 
+    def _close_for(self, gone: LinkNotFound | PackageUnavailable) -> None:
+        self._close(gone.reason if isinstance(gone, PackageUnavailable) else "invalid")
+
+    def _on_link(self, call: Callable[..., _T]) -> _T:
+        """Run open_link or request_code for this tab's link, on behalf of the organisation."""
+        config = settings()
+        with session_scope() as session:
+            return call(
+                session=session,
+                secret_key=config.secret_key,
+                organisation=organisation.current(session=session, settings=config),
+                token=self._token,
+                now=now(),
+                ip=self.client_ip(),
+            )
+
     @rx.event
     def on_load(self):
         self.phase, self.error, self.message = "checking", "", ""
         self._token = _token_from_path(str(self.router.url))
-        config = settings()
         try:
-            with session_scope() as session:
-                org = organisation.current(session=session, settings=config)
-                view = access.open_link(
-                    session=session,
-                    secret_key=config.secret_key,
-                    organisation=org,
-                    token=self._token,
-                    now=now(),
-                    ip=self.client_ip(),
-                )
-        except LinkNotFound:
-            return self._close("invalid")
-        except PackageUnavailable as unavailable:
-            return self._close(unavailable.reason)
+            view = self._on_link(access.open_link)
+        except (LinkNotFound, PackageUnavailable) as gone:
+            return self._close_for(gone)
         self.lang = view.language
         self.organisation = view.organisation
         self.available_until = format_until(view.available_until)
@@ -83,27 +91,15 @@ class LinkState(I18nState):
             return
         self.busy, self.error = True, ""
         yield
-        config = settings()
         try:
-            with session_scope() as session:
-                org = organisation.current(session=session, settings=config)
-                sent = access.request_code(
-                    session=session,
-                    secret_key=config.secret_key,
-                    organisation=org,
-                    token=self._token,
-                    now=now(),
-                    ip=self.client_ip(),
-                )
-            await outbox.deliver(sent.outgoing, settings=config)
+            sent = self._on_link(access.request_code)
+            await outbox.deliver(sent.outgoing, settings=settings())
             self.phase = "code"
             self.message = self.text("otp.sent", destination=sent.masked_destination)
         except TooManyCodes:
             self.error = self.text("otp.rate_limited")
-        except LinkNotFound:
-            self._close("invalid")
-        except PackageUnavailable as unavailable:
-            self._close(unavailable.reason)
+        except (LinkNotFound, PackageUnavailable) as gone:
+            self._close_for(gone)
         finally:
             self.busy = False
 
@@ -140,10 +136,8 @@ class LinkState(I18nState):
         except NoActiveCode:
             self.error = self.text("otp.locked")
             return
-        except LinkNotFound:
-            return self._close("invalid")
-        except PackageUnavailable as unavailable:
-            return self._close(unavailable.reason)
+        except (LinkNotFound, PackageUnavailable) as gone:
+            return self._close_for(gone)
         self.error = ""
         package = await self.get_state(PackageState)
         grant = package._bind_session(session_token, self.lang)

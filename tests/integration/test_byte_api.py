@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import zipfile
 from pathlib import Path
 
@@ -15,52 +14,16 @@ from sqlmodel import Session, SQLModel, select
 from starlette.testclient import TestClient
 
 from iep_app.db import get_engine
-from iep_app.dicom.ingest import ingest_paths
-from iep_app.dicom.store import FileStore
 from iep_app.iep_app import api
-from iep_app.models import AuditEvent, AuthMethod, Instance, Transaction, TransactionStatus, utcnow
-from iep_app.services import access, organisation, sharing
-from iep_app.services.directory import ContactDetails
+from iep_app.models import AuditEvent, Instance, Transaction, TransactionStatus
 from iep_app.settings import get_settings
+from tests.support.packages import verified_package
 
 FILES = ["CT_small.dcm", "MR_small.dcm"]
 
 
 def _verified_package(session: Session, email: str, files: list[str]) -> tuple[Transaction, str]:
-    """Share files, verify a code, and swap the grant for the HTTP cookie, as a browser does."""
-    settings = get_settings()
-    report = ingest_paths([Path(get_testdata_file(f)) for f in files], FileStore(settings.store_dir))
-    shared = sharing.share(
-        session=session,
-        settings=settings,
-        report=report,
-        message=None,
-        retention_days=None,
-        sent_by="Radiology",
-        actor="test",
-        recipient=ContactDetails(email=email, auth_method=AuthMethod.EMAIL, auth_email=f"codes.{email}"),
-    )
-    session.commit()
-    token = shared.link_url.rsplit("/", 1)[1]
-    org = organisation.current(session=session, settings=settings)
-    sent = access.request_code(
-        session=session, secret_key=settings.secret_key, organisation=org, token=token, now=utcnow()
-    )
-    session.commit()
-    code = re.search(r"\b(\d{6})\b", sent.outgoing.message.text).group(1)
-    session_token = access.verify_code(
-        session=session, secret_key=settings.secret_key, token=token, code=code, now=utcnow()
-    )
-    grant = access.issue_cookie_grant(
-        session=session, secret_key=settings.secret_key, session_token=session_token, now=utcnow()
-    )
-    session.commit()
-    with TestClient(api) as client:
-        answer = client.post("/api/session", json={"grant": grant})
-        assert answer.status_code == 200
-        cookie = answer.cookies.get(f"iep_{shared.transaction.public_id}")
-    assert cookie
-    return shared.transaction, cookie
+    return verified_package(session, get_settings(), [Path(get_testdata_file(f)) for f in files], email)
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from sqlmodel import select
 from iep_app.dicom.ingest import ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.models import AuthMethod, OutboxMessage, OutboxStatus
-from iep_app.services import outbox, sharing
+from iep_app.services import outbox
 from iep_app.services.directory import ContactDetails
+from tests.support.packages import by_email, share_report
 from tests.support.smtp import SmtpSink, html_of, start_link, text_of
 
 
@@ -27,19 +28,12 @@ def smtp():
 async def test_link_email_arrives_over_smtp(session, settings, smtp, engine):
     settings = replace(settings, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_tls="none")
     report = ingest_paths([Path(get_testdata_file("CT_small.dcm"))], FileStore(settings.store_dir))
-    shared = sharing.share(
-        session=session,
-        settings=settings,
-        report=report,
-        sent_by="Radiology",
-        actor="test",
-        recipient=ContactDetails(
-            email="pat@example.org", auth_method=AuthMethod.SMS, auth_mobile="+447911123456"
-        ),
-        message=None,
-        retention_days=None,
+    shared = share_report(
+        session,
+        settings,
+        report,
+        ContactDetails(email="pat@example.org", auth_method=AuthMethod.SMS, auth_mobile="+447911123456"),
     )
-    session.commit()
     status = await outbox.deliver(shared.outgoing, settings=settings, engine=engine)
     assert status == OutboxStatus.SENT
     message = smtp.wait_for(to="pat@example.org")
@@ -62,19 +56,7 @@ async def test_unreachable_smtp_is_recorded_as_failed(session, settings, engine)
 
     settings = replace(settings, smtp_host="127.0.0.1", smtp_port=free_port(), smtp_tls="none")
     report = ingest_paths([Path(get_testdata_file("CT_small.dcm"))], FileStore(settings.store_dir))
-    shared = sharing.share(
-        session=session,
-        settings=settings,
-        report=report,
-        sent_by="Radiology",
-        actor="test",
-        recipient=ContactDetails(
-            email="pat@example.org", auth_method=AuthMethod.EMAIL, auth_email="codes@example.org"
-        ),
-        message=None,
-        retention_days=None,
-    )
-    session.commit()
+    shared = share_report(session, settings, report, by_email("pat@example.org", "codes@example.org"))
     assert await outbox.deliver(shared.outgoing, settings=settings, engine=engine) == OutboxStatus.FAILED
     session.expire_all()
     row = session.exec(select(OutboxMessage)).one()

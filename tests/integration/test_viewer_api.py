@@ -15,10 +15,10 @@ from iep_app.db import get_engine, session_scope
 from iep_app.dicom.store import FileStore
 from iep_app.dicom.synthetic import make_ct_series
 from iep_app.iep_app import api
-from iep_app.models import Instance, Transaction, TransactionInstance, TransactionStatus, utcnow
-from iep_app.services import access
+from iep_app.models import Instance, Transaction, TransactionInstance, TransactionStatus
 from iep_app.settings import get_settings
 from tests.support.dicom_files import make_pdf_instance, pdf_bytes
+from tests.support.packages import cookie_grant, http_cookie
 from tests.support.viewer_flow import verified_session
 
 
@@ -30,18 +30,13 @@ class Package:
         settings = get_settings()
         with session_scope() as session:
             self.public_id = session.get(Transaction, self.pk).public_id
-            grant = access.issue_cookie_grant(
-                session=session, secret_key=settings.secret_key, session_token=session_token, now=utcnow()
-            )
+            grant = cookie_grant(session, settings, session_token)
             self.instances = session.exec(
                 select(Instance)
                 .join(TransactionInstance, TransactionInstance.instance_pk == Instance.id)
                 .where(TransactionInstance.transaction_pk == self.pk)
             ).all()
-        with TestClient(api) as client:
-            answer = client.post("/api/session", json={"grant": grant})
-            self.cookie = answer.cookies.get(f"iep_{self.public_id}")
-        assert self.cookie
+        self.cookie = http_cookie(grant, self.public_id)
 
     def client(self, cookie: str | None = None) -> TestClient:
         client = TestClient(api)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
 from iep_app.db import session_scope
-from iep_app.dicom.ingest import ingest_paths
-from iep_app.dicom.store import FileStore
-from iep_app.models import AuthMethod, utcnow
-from iep_app.services import access, organisation, sharing
-from iep_app.services.directory import ContactDetails
+from iep_app.models import pk
 from iep_app.settings import get_settings
+from tests.support.packages import by_email, link_token, share_files, verify_link
 from tests.support.recipient_flow import open_and_verify
 
 
@@ -77,31 +73,8 @@ def canvas_pixels(viewport: Locator) -> bytes:
 def verified_session(paths: list[Path]) -> tuple[str, int]:
     """Share files with a new recipient and verify a code: (session token, transaction pk)."""
     settings = get_settings()
-    report = ingest_paths(paths, FileStore(settings.store_dir))
     with session_scope() as session:
-        shared = sharing.share(
-            session=session,
-            settings=settings,
-            report=report,
-            recipient=ContactDetails(
-                email=f"{uuid.uuid4().hex[:8]}@example.org",
-                auth_method=AuthMethod.EMAIL,
-                auth_email="codes@example.org",
-            ),
-            message=None,
-            retention_days=None,
-            sent_by="Radiology",
-            actor="test",
+        shared = share_files(
+            session, settings, paths, by_email(f"{uuid.uuid4().hex[:8]}@example.org", "codes@example.org")
         )
-        token, transaction_pk = shared.link_url.rsplit("/", 1)[1], shared.transaction.id
-    with session_scope() as session:
-        org = organisation.current(session=session, settings=settings)
-        sent = access.request_code(
-            session=session, secret_key=settings.secret_key, organisation=org, token=token, now=utcnow()
-        )
-    code = re.search(r"\b(\d{6})\b", sent.outgoing.message.text).group(1)
-    with session_scope() as session:
-        session_token = access.verify_code(
-            session=session, secret_key=settings.secret_key, token=token, code=code, now=utcnow()
-        )
-    return session_token, transaction_pk
+        return verify_link(session, settings, link_token(shared)), pk(shared.transaction)

@@ -14,6 +14,7 @@ from iep_app.models import AuthMethod, utcnow
 from iep_app.services import directory, organisation, sharing, transactions
 from iep_app.services.directory import ContactDetails
 from iep_app.settings import Settings
+from tests.support.packages import share_report
 
 
 def make_transaction(
@@ -58,11 +59,11 @@ def make_shared(
 ) -> sharing.Shared:
     """A real package: pydicom's test files ingested into the store and shared."""
     report = ingest_paths([Path(get_testdata_file(name)) for name in files], FileStore(settings.store_dir))
-    shared = sharing.share(
-        session=session,
-        settings=settings,
-        report=report,
-        recipient=ContactDetails(
+    return share_report(
+        session,
+        settings,
+        report,
+        ContactDetails(
             email=email,
             auth_method=AuthMethod.EMAIL,
             auth_email=f"codes.{email}",
@@ -70,12 +71,7 @@ def make_shared(
             last_name="Hood",
         ),
         message=message,
-        retention_days=None,
-        sent_by="Radiology",
-        actor="test",
     )
-    session.commit()
-    return shared
 
 
 def add_individual(session: Session, email: str, *, language: str = "en") -> None:

@@ -8,15 +8,14 @@ from sqlmodel import select
 from iep_app.models import AuditEvent, OutboxMessage, TransactionStatus, utcnow
 from iep_app.services import access, declining, organisation
 from iep_app.services.errors import PackageUnavailable, ValidationFailed
+from tests.support.packages import link_token, verify_link
 from tests.unit.services.factories import make_shared
-from tests.unit.services.test_access import _send, _verify
 
 
 def _verified(session, settings):
     shared = make_shared(session, settings)
-    token = shared.link_url.rsplit("/", 1)[1]
-    code, _ = _send(session, settings, token)
-    return shared.transaction, token, _verify(session, settings, token, code)
+    token = link_token(shared)
+    return shared.transaction, token, verify_link(session, settings, token)
 
 
 def _decline(session, settings, transaction, session_token, code="", other=""):

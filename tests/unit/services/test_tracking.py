@@ -10,29 +10,20 @@ from pydicom.data import get_testdata_file
 from iep_app.dicom.ingest import ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.models import AuthMethod, TransactionStatus, utcnow
-from iep_app.services import access, organisation, sharing, tracking, transactions
+from iep_app.services import access, organisation, tracking, transactions
 from iep_app.services.directory import ContactDetails
 from iep_app.services.errors import NotAllowed
+from tests.support.packages import share_report
 from tests.unit.services.factories import make_transaction
 from tests.unit.services.test_retention import _forward
 
 
 def _share_ct(session, settings):
     report = ingest_paths([Path(get_testdata_file("CT_small.dcm"))], FileStore(settings.store_dir))
-    shared = sharing.share(
-        session=session,
-        settings=settings,
-        report=report,
-        recipient=ContactDetails(
-            email="pat@example.org", auth_method=AuthMethod.SMS, auth_mobile="+447911123456"
-        ),
-        message="Your CT",
-        retention_days=None,
-        sent_by="Radiology",
-        actor="staff:root",
+    recipient = ContactDetails(
+        email="pat@example.org", auth_method=AuthMethod.SMS, auth_mobile="+447911123456"
     )
-    session.commit()
-    return shared
+    return share_report(session, settings, report, recipient, message="Your CT", actor="staff:root")
 
 
 def test_details_name_the_patient_and_the_series(session, settings):

@@ -7,29 +7,16 @@ from pathlib import Path
 import pytest
 from pydicom.data import get_testdata_file
 
-from iep_app.dicom.ingest import ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.dicom.synthetic import make_ct_series
-from iep_app.models import AuthMethod
-from iep_app.services import sharing, viewing
-from iep_app.services.directory import ContactDetails
+from iep_app.services import viewing
 from iep_app.services.errors import NotAllowed
 from tests.support.dicom_files import make_pdf_instance, make_ruler_image
+from tests.support.packages import by_email, share_files
 
 
 def _package(session, settings, paths, email="viewer@example.org") -> int:
-    report = ingest_paths(paths, FileStore(settings.store_dir))
-    shared = sharing.share(
-        session=session,
-        settings=settings,
-        report=report,
-        recipient=ContactDetails(email=email, auth_method=AuthMethod.EMAIL, auth_email="codes@example.org"),
-        message=None,
-        retention_days=None,
-        sent_by="Radiology",
-        actor="test",
-    )
-    session.commit()
+    shared = share_files(session, settings, paths, by_email(email, "codes@example.org"))
     return shared.transaction.id
 
 

@@ -15,11 +15,10 @@ from sqlmodel import SQLModel
 
 import iep_app.iep_app  # noqa: F401  (registers every page state)
 from iep_app import db
-from iep_app.models import utcnow
-from iep_app.services import access, organisation
 from iep_app.settings import get_settings
 from iep_app.states.admin_common import AdminState
 from iep_app.states.package import PackageState
+from tests.support.packages import verify_link
 from tests.unit.services.admin_factories import make_staff, sign_in
 from tests.unit.services.factories import make_transaction
 
@@ -95,22 +94,7 @@ def world(use_engine):
     with db.session_scope(engine) as session:
         created = make_transaction(session, settings)
         sign_in(session, settings, make_staff(session, admin=True))
-        org = organisation.current(session=session, settings=settings)
-        sent = access.request_code(
-            session=session,
-            secret_key=settings.secret_key,
-            organisation=org,
-            token=created.link_token,
-            now=utcnow(),
-        )
-        code = next(w for w in sent.outgoing.message.text.split() if w.isdigit() and len(w) == 6)
-        recipient_token = access.verify_code(
-            session=session,
-            secret_key=settings.secret_key,
-            token=created.link_token,
-            code=code,
-            now=utcnow(),
-        )
+        recipient_token = verify_link(session, settings, created.link_token)
     return {
         "engine": engine,
         "public_id": created.transaction.public_id,

@@ -13,8 +13,8 @@ from iep_app.services import access
 from iep_app.states.decline import DeclineState
 from iep_app.states.forward import ForwardState
 from iep_app.states.package import PackageState
+from tests.support.packages import link_token, verify_link
 from tests.unit.services.factories import add_individual, make_shared
-from tests.unit.services.test_access import _send, _verify
 
 GP = "gp@surgery.example.org"
 
@@ -40,10 +40,8 @@ def verified(session, settings, app_db):
     """A tab verified for a shared package, and the directory holding the GP."""
     shared = make_shared(session, settings)
     add_individual(session, GP)
-    token = shared.link_url.rsplit("/", 1)[1]
-    code, _ = _send(session, settings, token)
     tab = _tab()
-    tab[PackageState]._session_token = _verify(session, settings, token, code)
+    tab[PackageState]._session_token = verify_link(session, settings, link_token(shared))
     return tab, shared.transaction
 
 

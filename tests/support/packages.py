@@ -1,0 +1,107 @@
+"""Share files and verify their recipient through the services, in the steps a browser takes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlmodel import Session
+
+from iep_app.dicom.ingest import IngestReport, ingest_paths
+from iep_app.dicom.store import FileStore
+from iep_app.models import AuthMethod, Transaction, utcnow
+from iep_app.services import access, organisation, sharing
+from iep_app.services.directory import ContactDetails
+from iep_app.settings import Settings
+
+
+def by_email(email: str, codes_to: str | None = None) -> ContactDetails:
+    """A recipient whose codes go by email (to `codes.<email>` unless told)."""
+    return ContactDetails(email=email, auth_method=AuthMethod.EMAIL, auth_email=codes_to or f"codes.{email}")
+
+
+def share_report(
+    session: Session,
+    settings: Settings,
+    report: IngestReport,
+    recipient: ContactDetails,
+    *,
+    message: str | None = None,
+    sent_by: str = "Radiology",
+    actor: str = "test",
+) -> sharing.Shared:
+    """Share what an ingest found with one recipient, committed."""
+    shared = sharing.share(
+        session=session,
+        settings=settings,
+        report=report,
+        recipient=recipient,
+        message=message,
+        retention_days=None,
+        sent_by=sent_by,
+        actor=actor,
+    )
+    session.commit()
+    return shared
+
+
+def share_files(
+    session: Session, settings: Settings, paths: list[Path], recipient: ContactDetails
+) -> sharing.Shared:
+    """Ingest files into the store and share them with one recipient, committed."""
+    return share_report(session, settings, ingest_paths(paths, FileStore(settings.store_dir)), recipient)
+
+
+def link_token(shared: sharing.Shared) -> str:
+    """The token at the end of a shared package's emailed link."""
+    return shared.link_url.rsplit("/", 1)[1]
+
+
+def verify_link(session: Session, settings: Settings, token: str) -> str:
+    """Ask for a code on a link, read it from the queued message and type it: the session token."""
+    org = organisation.current(session=session, settings=settings)
+    sent = access.request_code(
+        session=session, secret_key=settings.secret_key, organisation=org, token=token, now=utcnow()
+    )
+    session.commit()
+    code = re.search(r"\b(\d{6})\b", sent.outgoing.message.text)
+    assert code is not None
+    session_token = access.verify_code(
+        session=session, secret_key=settings.secret_key, token=token, code=code.group(1), now=utcnow()
+    )
+    session.commit()
+    return session_token
+
+
+def cookie_grant(session: Session, settings: Settings, session_token: str) -> str:
+    """The one-time grant a verified tab swaps for its HttpOnly cookie, committed."""
+    grant = access.issue_cookie_grant(
+        session=session, secret_key=settings.secret_key, session_token=session_token, now=utcnow()
+    )
+    session.commit()
+    return grant
+
+
+def http_cookie(grant: str, public_id: str) -> str:
+    """Swap a grant for the package's cookie through POST /api/session, as the browser does."""
+    # Imported here: the bench uses this module without HTTP, and the app is slow to import.
+    from starlette.testclient import TestClient
+
+    from iep_app.iep_app import api
+
+    with TestClient(api) as client:
+        answer = client.post("/api/session", json={"grant": grant})
+        assert answer.status_code == 200
+        cookie = answer.cookies.get(f"iep_{public_id}")
+    assert cookie
+    return cookie
+
+
+def verified_package(
+    session: Session, settings: Settings, paths: list[Path], email: str
+) -> tuple[Transaction, str]:
+    """Share files, verify a code and swap the grant for the HTTP cookie: (transaction, cookie)."""
+    shared = share_files(session, settings, paths, by_email(email))
+    session_token = verify_link(session, settings, link_token(shared))
+    grant = cookie_grant(session, settings, session_token)
+    return shared.transaction, http_cookie(grant, shared.transaction.public_id or "")
