@@ -208,6 +208,7 @@ def _live_challenge(session: Session, transaction_pk: int) -> OtpChallenge | Non
             OtpChallenge.transaction_pk == transaction_pk,
             col(OtpChallenge.used_at).is_(None),
             col(OtpChallenge.voided_at).is_(None),
+            col(OtpChallenge.failed_attempts) < TRIES_PER_CODE,
         )
         .order_by(col(OtpChallenge.id).desc())
     ).first()
@@ -249,6 +250,8 @@ def verify_code(
             col(OtpChallenge.id) == challenge.id,
             col(OtpChallenge.used_at).is_(None),
             col(OtpChallenge.voided_at).is_(None),
+            # Wrong guesses racing on other workers may have used up the tries meanwhile.
+            col(OtpChallenge.failed_attempts) < TRIES_PER_CODE,
         )
         .values(used_at=now)
     )

@@ -236,3 +236,15 @@ def test_cookie_grant_is_single_use_and_bound_to_its_package(session, settings):
             public_id=other.transaction.public_id,
             now=utcnow(),
         )
+
+
+def test_a_code_whose_tries_ran_out_on_another_worker_cannot_be_used(session, settings):
+    from sqlalchemy import update
+
+    created = make_transaction(session, settings)
+    code, _ = _send(session, settings, created.link_token)
+    # Five wrong guesses counted by other workers; this one has not seen the code voided yet.
+    session.exec(update(OtpChallenge).values(failed_attempts=5))
+    session.commit()
+    with pytest.raises(NoActiveCode):
+        _verify(session, settings, created.link_token, code)
