@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from iep_app.api.guard import Denied, client_ip
+from iep_app.api.guard import PATIENT_DATA, Denied, client_ip
 from iep_app.db import session_scope
 from iep_app.dicom.render import RenderError, render_thumbnail
 from iep_app.dicom.store import FileStore
@@ -108,7 +108,7 @@ async def stored_thumbnail(request: Request) -> Response:
     except RenderError:
         return Response(status_code=422, headers=NO_STORE)
     # Private: a shared cache must never keep patient images.
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": PATIENT_DATA})
 
 
 def _day(value: str | None) -> date | None:

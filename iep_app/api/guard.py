@@ -15,7 +15,10 @@ from iep_app.services import access
 from iep_app.services.errors import DomainError, NotAllowed, NotInPackage, PackageUnavailable, SessionEnded
 from iep_app.settings import get_settings
 
-PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
+# Patient images are never written to the browser's disk cache (a shared PC keeps it after the
+# session ends), and a repeat request must reach the server's session check again; the viewer
+# keeps what it needs in page memory instead.
+PATIENT_DATA = "private, no-store"
 
 
 def cookie_name(public_id: str) -> str:

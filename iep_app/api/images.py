@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from iep_app.api.guard import PRIVATE_IMMUTABLE, Denied, authorised_instance
+from iep_app.api.guard import PATIENT_DATA, Denied, authorised_instance
 from iep_app.dicom.render import RenderError, Window, render_frame, render_thumbnail
 from iep_app.dicom.store import FileStore
 from iep_app.settings import get_settings
@@ -67,7 +67,7 @@ def _frame(request: Request) -> Response:
         return denied.response()
     except RenderError as error:
         return Response(str(error), status_code=422, media_type="text/plain")
-    return Response(data, media_type=_MEDIA_TYPES[fmt], headers={"Cache-Control": PRIVATE_IMMUTABLE})
+    return Response(data, media_type=_MEDIA_TYPES[fmt], headers={"Cache-Control": PATIENT_DATA})
 
 
 def _thumbnail(request: Request) -> Response:
@@ -78,7 +78,7 @@ def _thumbnail(request: Request) -> Response:
         return denied.response()
     except RenderError as error:
         return Response(str(error), status_code=422, media_type="text/plain")
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": PRIVATE_IMMUTABLE})
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": PATIENT_DATA})
 
 
 # The session check (a database query) and the render both block: one trip to a worker

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from iep_app import routes
-from iep_app.api.guard import PRIVATE_IMMUTABLE, Denied, authorised_instance, authorised_transaction
+from iep_app.api.guard import PATIENT_DATA, Denied, authorised_instance, authorised_transaction
 from iep_app.db import session_scope
 from iep_app.dicom.display import stored_words
 from iep_app.dicom.documents import encapsulated_pdf
@@ -27,7 +27,6 @@ from iep_app.settings import get_settings
 
 # A manifest is rebuilt from headers that never change, but its format may change with
 # a new release: cache it for a working session, not for a year.
-MANIFEST_CACHE = "private, max-age=3600"
 # zlib level 1: a 512x512 CT slice of 512 KiB shrinks to about 260 KiB, for ~7 ms of a
 # core. That pays off below ~200 Mbit/s and costs frames per second above it (on
 # localhost it halved the slices a scroll could show), so the browser asks for it
@@ -77,7 +76,7 @@ async def series_manifest(request: Request) -> Response:
         return denied.response()
     urls = routes.viewer_url_templates(transaction.public_id or "")
     body = await run_in_threadpool(viewing.manifest, images, store=_store(), urls=urls)
-    headers = {"Cache-Control": MANIFEST_CACHE}
+    headers = {"Cache-Control": PATIENT_DATA}
     data = _maybe_gzip(request, json.dumps(body, separators=(",", ":")).encode(), headers)
     return Response(data, media_type="application/json", headers=headers)
 
@@ -94,7 +93,7 @@ def _words(request: Request) -> Response:
     except RenderError as error:
         return Response(str(error), status_code=422, media_type="text/plain")
     headers = {
-        "Cache-Control": PRIVATE_IMMUTABLE,
+        "Cache-Control": PATIENT_DATA,
         "X-Iep-Words": frame.code,
         "X-Iep-Shape": f"{frame.rows},{frame.columns}",
     }
@@ -126,7 +125,7 @@ async def document(request: Request) -> Response:
     except RenderError as error:
         return Response(str(error), status_code=422, media_type="text/plain")
     headers = {
-        "Cache-Control": PRIVATE_IMMUTABLE,
+        "Cache-Control": PATIENT_DATA,
         "Content-Disposition": 'inline; filename="report.pdf"',
         "X-Content-Type-Options": "nosniff",
     }

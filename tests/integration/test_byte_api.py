@@ -86,6 +86,7 @@ def test_frames_render_for_the_package_only(packages):
     theirs = _instances(session, other)[0]
     with _client(transaction.public_id, cookie) as client:
         png = client.get(f"/api/t/{transaction.public_id}/instances/{mine.id}/frames/0.png")
+        assert png.headers["cache-control"] == "private, no-store"
         assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
         # Another package's instance through my package's URL: as if it did not exist.
         assert (
