@@ -66,7 +66,7 @@ class AdminState(I18nState):
                 secret_key=settings().secret_key,
                 token=token,
                 now=now(),
-                ip=self.client_ip(),
+                ip=self._client_ip(),
                 admin=admin,
                 cookie=cookie,
             )
@@ -114,7 +114,7 @@ class AdminState(I18nState):
         """A refused input in the reader's language (admin.send.bad_<field>), if we have it."""
         key = f"admin.send.bad_{failed.field}"
         lang = normalise_language(self.lang)
-        return self.text(key) if key in catalogue(lang) else failed.text(lang)
+        return self._text(key) if key in catalogue(lang) else failed.text(lang)
 
     def _path_tail(self) -> str:
         """The last part of the page's path: the ID in /admin/transactions/NS000708."""
@@ -128,7 +128,7 @@ class AdminState(I18nState):
                 secret_key=settings().secret_key,
                 token=self._staff_token,
                 now=now(),
-                ip=self.client_ip(),
+                ip=self._client_ip(),
             )
         self._forget()
         # The cookie is cleared (and its session ended) by the endpoint, which can see it.

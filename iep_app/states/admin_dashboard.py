@@ -61,7 +61,7 @@ class AdminAuditState(AdminState):
         try:
             start, end = audit_export.check_range(parse_day(data.get("from")), parse_day(data.get("to")))
         except ValidationFailed:
-            self.error = self.text("admin.audit.bad_range")
+            self.error = self._text("admin.audit.bad_range")
             return None
         self.error = ""
         query = urlencode({"from": start.isoformat(), "to": end.isoformat()})

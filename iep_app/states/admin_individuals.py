@@ -107,7 +107,7 @@ class AdminIndividualState(ContactForm, AdminState):
                     details=details,
                     by=who,
                     now=now(),
-                    ip=self.client_ip(),
+                    ip=self._client_ip(),
                 )
                 session.flush()
                 person = self._person(session)
@@ -116,5 +116,5 @@ class AdminIndividualState(ContactForm, AdminState):
         except ValidationFailed as failed:
             self.notice, self.error = "", self._invalid_text(failed)
             return None
-        self.notice, self.error = self.text("admin.person.saved", count=moved), ""
+        self.notice, self.error = self._text("admin.person.saved", count=moved), ""
         return None

@@ -80,16 +80,16 @@ class AdminLoginState(AdminState):
                 _check_password,
                 str(data.get("username", ""))[:64],
                 str(data.get("password", "")),
-                self.client_ip(),
+                self._client_ip(),
             )
         except SignInFailed:
-            self.error = self.text("admin.login.failed")
+            self.error = self._text("admin.login.failed")
             return
         except AccountLocked as locked:
-            self.error = self.text("admin.login.locked", time=format_until(locked.until))
+            self.error = self._text("admin.login.locked", time=format_until(locked.until))
             return
         except SignInThrottled:
-            self.error = self.text("admin.login.throttled")
+            self.error = self._text("admin.login.throttled")
             return
         self._pending_token, self.error = accepted.session_token, ""
         if enrol is not None:
@@ -111,16 +111,16 @@ class AdminLoginState(AdminState):
                     session_token=self._pending_token,
                     code=str(data.get("code", "")),
                     now=now(),
-                    ip=self.client_ip(),
+                    ip=self._client_ip(),
                 )
         except SignInFailed as failed:
-            self.error = self.text("admin.login.wrong_code", remaining=failed.remaining or 0)
+            self.error = self._text("admin.login.wrong_code", remaining=failed.remaining or 0)
             return None
         except AccountLocked as locked:
-            self._restart(self.text("admin.login.locked", time=format_until(locked.until)))
+            self._restart(self._text("admin.login.locked", time=format_until(locked.until)))
             return None
         except SessionEnded:
-            self._restart(self.text("admin.login.too_slow"))
+            self._restart(self._text("admin.login.too_slow"))
             return None
         self._staff_token, self._pending_token = self._pending_token, ""
         self.phase, self.error, self.qr, self.secret = "done", "", "", ""

@@ -91,10 +91,10 @@ class AdminOutboxState(AdminState):
                         outbox_pk=pk,
                         by=who,
                         now=now(),
-                        ip=self.client_ip(),
+                        ip=self._client_ip(),
                     )
         except (NotRetried, NotAllowed, PackageUnavailable):
-            self.notice, self.error = "", self.text("admin.outbox.not_retried")
+            self.notice, self.error = "", self._text("admin.outbox.not_retried")
             return
         if refusal is not None or queued is None:
             yield refusal
@@ -103,4 +103,4 @@ class AdminOutboxState(AdminState):
         with session_scope() as session:
             self._page(session)
         key = "admin.outbox.retried" if status != OutboxStatus.FAILED else "admin.tx.delivery_failed"
-        self.notice, self.error = self.text(key), ""
+        self.notice, self.error = self._text(key), ""

@@ -143,7 +143,7 @@ class AdminSendState(ContactForm, AdminState):
             writer.close()
             async with self:
                 self._restart()
-                self.upload_error = self.text("admin.send.refused", reason=refused.reason)
+                self.upload_error = self._text("admin.send.refused", reason=refused.reason)
             return
         writer.close()
         async with self:
@@ -207,7 +207,7 @@ class AdminSendState(ContactForm, AdminState):
         if self.phase != "report" or not self._upload_id or self.busy:
             return
         if self.mismatch and str(data.get("confirm_mismatch", "")) not in ("on", "true"):
-            self.send_error = self.text("admin.send.confirm_mismatch")
+            self.send_error = self._text("admin.send.confirm_mismatch")
             return
         details = self._contact_from(data)
         config = settings()
@@ -229,7 +229,7 @@ class AdminSendState(ContactForm, AdminState):
             self.send_error = self._invalid_text(failed)
             return
         except (NothingToShare, UploadRefused):
-            self.send_error = self.text("admin.send.nothing")
+            self.send_error = self._text("admin.send.nothing")
             return
         uploads.discard(folder)
         self._upload_id, self.phase, self.sent_id, self.send_error = "", "sent", public_id, ""
@@ -238,7 +238,7 @@ class AdminSendState(ContactForm, AdminState):
         status = await outbox.deliver(shared.outgoing, settings=config)
         self.busy = False
         if status == OutboxStatus.FAILED:
-            self.send_error = self.text("admin.tx.delivery_failed")
+            self.send_error = self._text("admin.tx.delivery_failed")
 
     @rx.var
     def sent_url(self) -> str:

@@ -60,14 +60,14 @@ class AdminOrganisationState(AdminState):
                     retention_days=_whole(data.get("retention_days")),
                     max_retention_days=_whole(data.get("max_retention_days")),
                     transaction_prefix=str(data.get("transaction_prefix", ""))[:6],
-                    ip=self.client_ip(),
+                    ip=self._client_ip(),
                 )
                 session.flush()
                 self._fill(session)
         except ValidationFailed as failed:
-            self.notice, self.error = "", self.text(f"admin.org.bad_{failed.field}")
+            self.notice, self.error = "", self._text(f"admin.org.bad_{failed.field}")
             return None
-        self.notice, self.error = self.text("admin.org.saved"), ""
+        self.notice, self.error = self._text("admin.org.saved"), ""
         return None
 
 
@@ -106,12 +106,12 @@ class AdminStaffState(AdminState):
                 session.flush()
                 self._fill(session)
         except NotAllowed:
-            self.notice, self.error = "", self.text("admin.staff.not_allowed")
+            self.notice, self.error = "", self._text("admin.staff.not_allowed")
             return None
         except ValidationFailed as failed:
-            self.notice, self.error = "", self.text(f"admin.staff.bad_{failed.field}")
+            self.notice, self.error = "", self._text(f"admin.staff.bad_{failed.field}")
             return None
-        self.notice, self.error = self.text(key), ""
+        self.notice, self.error = self._text(key), ""
         return None
 
     @rx.event

@@ -100,7 +100,7 @@ class AdminTransactionState(AdminState):
 
     def _event_label(self, entry: TimelineEntry) -> str:
         key = f"admin.event.{entry.action}"
-        return self.text(key) if key in catalogue(normalise_language(self.lang)) else entry.action
+        return self._text(key) if key in catalogue(normalise_language(self.lang)) else entry.action
 
     def _fill(self, session: Session, transaction: Transaction) -> None:
         assert transaction.id is not None
@@ -172,21 +172,21 @@ class AdminTransactionState(AdminState):
             try:
                 params = action(session, who, transaction)
             except PackageUnavailable:
-                self.notice, self.error = "", self.text("admin.tx.closed")
+                self.notice, self.error = "", self._text("admin.tx.closed")
                 return None
             except ValidationFailed as failed:
                 self.notice, self.error = "", self._refused_input(session, failed.field)
                 return None
             session.flush()
             self._fill(session, transaction)
-            self.notice, self.error = self.text(key, **params), ""
+            self.notice, self.error = self._text(key, **params), ""
         return None
 
     def _refused_input(self, session: Session, field: str) -> str:
         if field == "until":
             org = organisation.current(session=session, settings=settings())
-            return self.text("admin.tx.bad_until", days=org.max_retention_days)
-        return self.text("admin.tx.bad_message", max=messages.MAX_MESSAGE_LENGTH)
+            return self._text("admin.tx.bad_until", days=org.max_retention_days)
+        return self._text("admin.tx.bad_message", max=messages.MAX_MESSAGE_LENGTH)
 
     @rx.event
     async def resend_link(self):
@@ -202,7 +202,7 @@ class AdminTransactionState(AdminState):
                     transaction=transaction,
                     by=who,
                     now=now(),
-                    ip=self.client_ip(),
+                    ip=self._client_ip(),
                 )
             )
             return {}
@@ -216,13 +216,13 @@ class AdminTransactionState(AdminState):
         status = await outbox.deliver(sent[0], settings=settings())
         self.busy = False
         if status == OutboxStatus.FAILED:
-            self.notice, self.error = "", self.text("admin.tx.delivery_failed")
+            self.notice, self.error = "", self._text("admin.tx.delivery_failed")
 
     @rx.event
     def unlock_codes(self):
         def unlock(session: Session, who: StaffIdentity, transaction: Transaction) -> dict:
             staff_actions.unlock_codes(
-                session=session, transaction=transaction, by=who, now=now(), ip=self.client_ip()
+                session=session, transaction=transaction, by=who, now=now(), ip=self._client_ip()
             )
             return {}
 
@@ -242,7 +242,7 @@ class AdminTransactionState(AdminState):
                 organisation=organisation.current(session=session, settings=settings()),
                 by=who,
                 now=now(),
-                ip=self.client_ip(),
+                ip=self._client_ip(),
             )
             return {"date": day.strftime("%d/%m/%Y")}
 
@@ -260,7 +260,7 @@ class AdminTransactionState(AdminState):
                 by=who,
                 onward=onward,
                 now=now(),
-                ip=self.client_ip(),
+                ip=self._client_ip(),
             )
             return {"count": len(revoked)}
 
@@ -277,7 +277,7 @@ class AdminTransactionState(AdminState):
                 transaction=transaction,
                 by=who,
                 text=text,
-                ip=self.client_ip(),
+                ip=self._client_ip(),
             )
             return {}
 

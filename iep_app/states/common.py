@@ -28,11 +28,11 @@ class I18nState(rx.State):
     def tr(self) -> dict[str, str]:
         return dict(catalogue(normalise_language(self.lang)))
 
-    def text(self, key: str, **params: object) -> str:
+    def _text(self, key: str, **params: object) -> str:
         """One translated sentence for a message set from Python."""
         return translate(normalise_language(self.lang), key, **params)
 
-    def client_ip(self) -> str:
+    def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
 
 

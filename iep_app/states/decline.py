@@ -66,7 +66,7 @@ class DeclineState(I18nState):
                     reason_code=self.reason,
                     other_text=self.other,
                     now=now(),
-                    ip=self.client_ip(),
+                    ip=self._client_ip(),
                 )
         except ValidationFailed as failed:
             self.error = failed.text(self.lang)

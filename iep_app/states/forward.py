@@ -106,7 +106,7 @@ class ForwardState(I18nState):
             package._close_for(error)
             closed_text = package.closed_text
         except _Stale:
-            closed_text = self.text("session.ended")
+            closed_text = self._text("session.ended")
         self._clear()
         self.phase, self.closed_text = "closed", closed_text
         return False, None
@@ -134,7 +134,7 @@ class ForwardState(I18nState):
             "patient_id": header.patient_id or "—",
             "patient_name": header.patient_name or "—",
             "birth_date": header.birth_date or "—",
-            "sex": self.text(f"gender.{header.sex}" if header.sex else "gender.unknown"),
+            "sex": self._text(f"gender.{header.sex}" if header.sex else "gender.unknown"),
         }
         self.thread = thread
         self.latest = format_until(window.latest)
@@ -253,14 +253,14 @@ class ForwardState(I18nState):
                 request=request,
                 key=key,
                 now=now(),
-                ip=self.client_ip(),
+                ip=self._client_ip(),
             )
 
         try:
             ok, result = await self._checked(work)
         except WizardIncomplete as incomplete:
             self._keep(wizard, incomplete.errors)
-            self.error = self.text("forward.step_incomplete")
+            self.error = self._text("forward.step_incomplete")
             return
         except ValidationFailed as failed:
             # Something changed since the step was checked (the directory, the clock).
@@ -272,4 +272,6 @@ class ForwardState(I18nState):
         if result.outgoing is not None:
             await outbox.deliver(result.outgoing, settings=config)
         self.phase = "done"
-        self.done_text = self.text("forward.done", to=result.masked_to, id=result.transaction.public_id or "")
+        self.done_text = self._text(
+            "forward.done", to=result.masked_to, id=result.transaction.public_id or ""
+        )

@@ -52,7 +52,7 @@ class LinkState(I18nState):
 
     def _close(self, reason: str) -> None:
         self.phase = "closed"
-        self.closed_text = self.text(CLOSED_KEYS.get(reason, "link.invalid"))
+        self.closed_text = self._text(CLOSED_KEYS.get(reason, "link.invalid"))
 
     def _close_for(self, gone: LinkNotFound | PackageUnavailable) -> None:
         self._close(gone.reason if isinstance(gone, PackageUnavailable) else "invalid")
@@ -67,7 +67,7 @@ class LinkState(I18nState):
                 organisation=organisation.current(session=session, settings=config),
                 token=self._token,
                 now=now(),
-                ip=self.client_ip(),
+                ip=self._client_ip(),
             )
 
     @rx.event
@@ -95,9 +95,9 @@ class LinkState(I18nState):
             sent = self._on_link(access.request_code)
             await outbox.deliver(sent.outgoing, settings=settings())
             self.phase = "code"
-            self.message = self.text("otp.sent", destination=sent.masked_destination)
+            self.message = self._text("otp.sent", destination=sent.masked_destination)
         except TooManyCodes:
-            self.error = self.text("otp.rate_limited")
+            self.error = self._text("otp.rate_limited")
         except (LinkNotFound, PackageUnavailable) as gone:
             self._close_for(gone)
         finally:
@@ -110,7 +110,7 @@ class LinkState(I18nState):
             return
         code = str((form_data or {}).get("code", ""))[:32]
         if not code.strip().isdigit() or len(code.strip()) != 6:
-            self.error = self.text("otp.wrong_format")
+            self.error = self._text("otp.wrong_format")
             return
         config = settings()
         try:
@@ -121,20 +121,20 @@ class LinkState(I18nState):
                     token=self._token,
                     code=code,
                     now=now(),
-                    ip=self.client_ip(),
+                    ip=self._client_ip(),
                 )
         except CodeRejected as rejected:
             self.error = (
-                self.text("otp.wrong", remaining=rejected.remaining)
+                self._text("otp.wrong", remaining=rejected.remaining)
                 if rejected.remaining
-                else self.text("otp.locked")
+                else self._text("otp.locked")
             )
             return
         except CodeExpired:
-            self.error = self.text("otp.expired")
+            self.error = self._text("otp.expired")
             return
         except NoActiveCode:
-            self.error = self.text("otp.locked")
+            self.error = self._text("otp.locked")
             return
         except (LinkNotFound, PackageUnavailable) as gone:
             return self._close_for(gone)

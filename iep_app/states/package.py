@@ -65,7 +65,7 @@ class PackageState(I18nState):
             secret_key=settings().secret_key,
             session_token=self._session_token,
             now=now(),
-            ip=self.client_ip(),
+            ip=self._client_ip(),
         )
 
     def _close_for(self, error: Exception) -> None:
@@ -73,15 +73,15 @@ class PackageState(I18nState):
         self._session_token = ""
         self.thread = []
         if isinstance(error, PackageUnavailable):
-            self.closed_text = self.text(CLOSED_KEYS.get(error.reason, "session.ended"))
+            self.closed_text = self._text(CLOSED_KEYS.get(error.reason, "session.ended"))
         else:
-            self.closed_text = self.text("session.ended")
+            self.closed_text = self._text("session.ended")
 
     @rx.event
     def cookie_ready(self, status: int):
         """The browser holds its image cookie now; go to the chooser."""
         if status != 200:
-            self.error = self.text("session.ended")
+            self.error = self._text("session.ended")
             return None
         return rx.redirect(routes.PACKAGE)
 
@@ -95,9 +95,7 @@ class PackageState(I18nState):
                 self.public_id = transaction.public_id or ""
                 self.sent_by = transaction.sent_by
                 self.organisation = org.name
-                self.available_until = format_until(
-                    access.transactions.as_aware(transaction.available_until)
-                )
+                self.available_until = format_until(access.transactions.as_aware(transaction.available_until))
                 self.thread = thread_rows(session, transaction)
         except (SessionEnded, PackageUnavailable) as error:
             self._close_for(error)

@@ -100,7 +100,7 @@ class ViewerState(I18nState):
     async def on_load(self):
         def open_viewer(session: Session, transaction: Transaction):
             opened = viewing.open_viewer(
-                session=session, transaction=transaction, now=now(), ip=self.client_ip()
+                session=session, transaction=transaction, now=now(), ip=self._client_ip()
             )
             return transaction.public_id or "", opened
 
@@ -109,7 +109,7 @@ class ViewerState(I18nState):
             self._public_id, opened = await self._checked(open_viewer)
         except _Ended:
             return rx.redirect(routes.PACKAGE)
-        ids = {"public_id": self._public_id, "text": self.text}
+        ids = {"public_id": self._public_id, "text": self._text}
         self.series = viewer_rows.series_rows(opened.browser, **ids)
         self.objects = viewer_rows.object_rows(opened.browser, **ids)
         self.layout, self.active, self.tags_open, self.tag_query = 1, 0, False, ""
@@ -152,7 +152,7 @@ class ViewerState(I18nState):
             pane_series=str(series.id),
             pane_src=routes.series_manifest_url(self._public_id, pk(series)),
             pane_title=series.series_description or series.modality,
-            pane_options=viewer_rows.window_options(series.modality, look, text=self.text),
+            pane_options=viewer_rows.window_options(series.modality, look, text=self._text),
             pane_choice=DEFAULT,
             pane_preset=self._next_preset(pane),
             _pane_modality=series.modality,
@@ -319,7 +319,7 @@ class ViewerState(I18nState):
             self._all_tags, self.tag_rows, self.tag_title = [], [], ""
             return
         self._all_tags = viewer_rows.tag_lines(rows)
-        self.tag_title = self.text("viewer.tags_of", number=instance.instance_number or "?")
+        self.tag_title = self._text("viewer.tags_of", number=instance.instance_number or "?")
         self._filter_tags()
 
     @rx.event

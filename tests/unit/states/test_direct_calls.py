@@ -81,3 +81,10 @@ def test_no_state_has_generated_setters():
     # Auto-generated setters would let a client write any var, e.g. LinkState.phase.
     for cls in (LinkState, PackageState, ViewerState, DownloadState):
         assert not [name for name in cls.event_handlers if name.startswith("set_")], cls
+
+
+def test_helpers_of_the_base_state_are_not_event_handlers():
+    from iep_app.states.common import I18nState
+
+    # Reflex turns every public method into a handler any websocket client may call.
+    assert set(I18nState.event_handlers) & {"text", "client_ip", "_text", "_client_ip"} == set()
