@@ -10,10 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from iep_app.api import files
 from iep_app.api.guard import PATIENT_DATA, Denied, client_ip
 from iep_app.db import session_scope
 from iep_app.dicom.render import RenderError, render_thumbnail
-from iep_app.dicom.store import FileStore
 from iep_app.models import utcnow
 from iep_app.services import audit_export, staff_sessions
 from iep_app.services.errors import NotAllowed, SessionEnded, ValidationFailed
@@ -96,7 +96,7 @@ async def stored_thumbnail(request: Request) -> Response:
     """GET /api/admin/store/{key}/thumbnail.jpg: a stored instance's thumbnail, staff only."""
     try:
         signed_in_staff(request)
-        path = FileStore(get_settings().store_dir).path_of(request.path_params["key"])
+        path = files.store().path_of(request.path_params["key"])
     except Denied as denied:
         return denied.response()
     except ValueError:

@@ -8,12 +8,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from iep_app.api import files
 from iep_app.api.guard import Denied, authorised_transaction, client_ip
 from iep_app.api.ranges import content_disposition, range_response
 from iep_app.db import session_scope
 from iep_app.dicom.export import ExportItem, build_dicom_media, iter_pictures_zip
 from iep_app.dicom.render import render_frame
-from iep_app.dicom.store import FileStore
 from iep_app.models import Progress, Transaction, pk, utcnow
 from iep_app.services import audit, downloads, organisation, transactions
 from iep_app.services.audit import Action
@@ -40,7 +40,7 @@ def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem]
         items = downloads.export_items(
             session=session,
             transaction=transaction,
-            store=FileStore(settings.store_dir),
+            store=files.store(),
             series_pk=series_pk,
         )
         if not items:

@@ -14,16 +14,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from iep_app import routes
+from iep_app.api import files
 from iep_app.api.guard import PATIENT_DATA, Denied, authorised_instance, authorised_transaction
 from iep_app.db import session_scope
 from iep_app.dicom.display import stored_words
 from iep_app.dicom.documents import encapsulated_pdf
 from iep_app.dicom.pixels import RenderError
-from iep_app.dicom.store import FileStore
 from iep_app.models import Instance, pk
 from iep_app.services import viewing
 from iep_app.services.errors import NotAllowed
-from iep_app.settings import get_settings
 
 # A manifest is rebuilt from headers that never change, but its format may change with
 # a new release: cache it for a working session, not for a year.
@@ -32,10 +31,6 @@ from iep_app.settings import get_settings
 # localhost it halved the slices a scroll could show), so the browser asks for it
 # (?z=1) only after measuring a slow link; manifests are small and always compressed.
 GZIP_LEVEL = 1
-
-
-def _store() -> FileStore:
-    return FileStore(get_settings().store_dir)
 
 
 def _maybe_gzip(request: Request, data: bytes, headers: dict[str, str]) -> bytes:
@@ -75,7 +70,7 @@ async def series_manifest(request: Request) -> Response:
     except Denied as denied:
         return denied.response()
     urls = routes.viewer_url_templates(transaction.public_id or "")
-    body = await run_in_threadpool(viewing.manifest, images, store=_store(), urls=urls)
+    body = await run_in_threadpool(viewing.manifest, images, store=files.store(), urls=urls)
     headers = {"Cache-Control": PATIENT_DATA}
     data = _maybe_gzip(request, json.dumps(body, separators=(",", ":")).encode(), headers)
     return Response(data, media_type="application/json", headers=headers)
@@ -87,7 +82,7 @@ def _words(request: Request) -> Response:
         number = request.path_params["frame"]
         if instance.kind != viewing.IMAGE or number >= max(instance.number_of_frames, 1):
             raise Denied(404)
-        frame = stored_words(_store().path_of(instance.storage_key), number)
+        frame = stored_words(files.store().path_of(instance.storage_key), number)
     except Denied as denied:
         return denied.response()
     except RenderError as error:
@@ -121,7 +116,7 @@ async def document(request: Request) -> Response:
     except Denied as denied:
         return denied.response()
     try:
-        pdf = await run_in_threadpool(encapsulated_pdf, _store().path_of(instance.storage_key))
+        pdf = await run_in_threadpool(encapsulated_pdf, files.store().path_of(instance.storage_key))
     except RenderError as error:
         return Response(str(error), status_code=422, media_type="text/plain")
     headers = {

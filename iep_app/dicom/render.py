@@ -34,6 +34,47 @@ ENCODED_CACHE_BYTES = 64 * 1024**2
 _encoded = LruCache(ENCODED_CACHE_BYTES)
 
 
+def _encoded_key(
+    path: Path,
+    frame: int,
+    window: Window | None,
+    fmt: str,
+    quality: int,
+    max_size: int | None,
+    invert: bool,
+) -> tuple[tuple, str]:
+    kind = _FORMATS.get(fmt.lower())
+    if kind is None:
+        raise ValueError(f"unknown image format: {fmt!r}")
+    try:
+        identity = file_identity(Path(path))
+    except OSError as exc:
+        raise RenderError("The file cannot be opened.") from exc
+    return (identity, frame, window, kind, quality if kind == "jpeg" else 0, max_size, invert), kind
+
+
+def cached_frame(
+    path: Path,
+    *,
+    frame: int = 0,
+    window: Window | None = None,
+    fmt: str = "png",
+    quality: int = 90,
+    max_size: int | None = None,
+    invert: bool = False,
+) -> bytes | None:
+    """The encoded image render_frame would return, if it is already cached; else None.
+
+    Cheap enough (a stat and a dictionary look-up) to call on an event loop, so a repeated
+    request need not wait for a worker thread.
+    """
+    try:
+        key, _ = _encoded_key(path, frame, window, fmt, quality, max_size, invert)
+    except RenderError:
+        return None
+    return _encoded.get(key)
+
+
 def render_frame(
     path: Path,
     *,
@@ -63,14 +104,7 @@ def render_frame(
         RenderError: the file holds no image, or its pixel data cannot be decoded.
         ValueError: an unknown format.
     """
-    kind = _FORMATS.get(fmt.lower())
-    if kind is None:
-        raise ValueError(f"unknown image format: {fmt!r}")
-    try:
-        identity = file_identity(Path(path))
-    except OSError as exc:
-        raise RenderError("The file cannot be opened.") from exc
-    key = (identity, frame, window, kind, quality if kind == "jpeg" else 0, max_size, invert)
+    key, kind = _encoded_key(path, frame, window, fmt, quality, max_size, invert)
     data = _encoded.get(key)
     if data is None:
         pixels = render_pixels(Path(path), frame=frame, window=window, invert=invert)
