@@ -36,6 +36,21 @@ def _choice(icon: str, label: rx.Var, detail: rx.Var, **props) -> rx.Component: 
     )
 
 
+def _page_choice(icon: str, action: str, href: str) -> rx.Component:
+    """A choice that opens its own page (View, Download, Forward)."""
+    return rx.link(
+        _choice(
+            icon,
+            T[f"action.{action}"],
+            T[f"action.{action}_detail"],
+            data_testid=f"action-{action}",
+            as_child=False,
+        ),
+        href=href,
+        width="100%",
+    )
+
+
 def _chooser() -> rx.Component:
     return rx.vstack(
         rx.data_list.root(
@@ -52,39 +67,9 @@ def _chooser() -> rx.Component:
                 rx.data_list.value(PackageState.available_until),
             ),
         ),
-        rx.link(
-            _choice(
-                "eye",
-                T["action.view"],
-                T["action.view_detail"],
-                data_testid="action-view",
-                as_child=False,
-            ),
-            href=routes.VIEWER,
-            width="100%",
-        ),
-        rx.link(
-            _choice(
-                "download",
-                T["action.download"],
-                T["action.download_detail"],
-                data_testid="action-download",
-                as_child=False,
-            ),
-            href=routes.DOWNLOAD,
-            width="100%",
-        ),
-        rx.link(
-            _choice(
-                "forward",
-                T["action.forward"],
-                T["action.forward_detail"],
-                data_testid="action-forward",
-                as_child=False,
-            ),
-            href=routes.FORWARD,
-            width="100%",
-        ),
+        _page_choice("eye", "view", routes.VIEWER),
+        _page_choice("download", "download", routes.DOWNLOAD),
+        _page_choice("forward", "forward", routes.FORWARD),
         _choice(
             "circle-x",
             T["action.decline"],
