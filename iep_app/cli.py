@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -65,13 +66,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "warning",
     ]
     print(f"iep: serving on {settings.public_url} (Ctrl+C stops)", flush=True)
-    # A process group of its own, so one signal stops Reflex and all its workers.
+    # A process group of its own, so one signal stops Reflex and all its workers; whatever
+    # stops `iep serve` (Ctrl+C, a service manager's SIGTERM) is passed on to that group, so
+    # no worker is left serving patient data after its parent is gone.
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=reflex_environment(), start_new_session=True)
+
+    def stop(_signum: int, _frame: object) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         return process.wait()
-    except KeyboardInterrupt:
-        os.killpg(process.pid, signal.SIGTERM)
-        return process.wait()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:

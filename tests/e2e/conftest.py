@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -135,6 +136,29 @@ def running_portal(base: Path, *, root: Path = ROOT, extra_env: dict[str, str] |
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         smtp.stop()
+    # Stopping `iep serve` must stop the Reflex server and every worker it started.
+    left = _processes_of(port)
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"iep serve left {len(left)} processes running after it stopped"
+
+
+def _processes_of(port: int, wait: float = 10.0) -> list[int]:
+    """Processes still running with this portal's IEP_PORT, after giving them time to exit."""
+    marker = f"IEP_PORT={port}\0".encode()
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for environ in Path("/proc").glob("[0-9]*/environ"):
+            try:
+                if marker in environ.read_bytes():
+                    found.append(int(environ.parent.name))
+            except OSError:
+                continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
