@@ -152,9 +152,12 @@ class Patient(SQLModel, table=True):
 
 
 class Study(SQLModel, table=True):
+    """A study as one patient's: a UID re-sent under corrected demographics is another row."""
+
+    __table_args__ = (UniqueConstraint("study_instance_uid", "patient_pk", name="uq_study_uid_patient"),)
     id: int | None = Field(default=None, primary_key=True)
     patient_pk: int = Field(foreign_key="patient.id", index=True)
-    study_instance_uid: str = Field(max_length=64, unique=True)
+    study_instance_uid: str = Field(max_length=64)
     study_date: str = Field(default="", max_length=8)
     study_time: str = Field(default="", max_length=16)
     study_description: str = Field(default="", max_length=64)
@@ -164,9 +167,10 @@ class Study(SQLModel, table=True):
 
 
 class Series(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("series_instance_uid", "study_pk", name="uq_series_uid_study"),)
     id: int | None = Field(default=None, primary_key=True)
     study_pk: int = Field(foreign_key="study.id", index=True)
-    series_instance_uid: str = Field(max_length=64, unique=True)
+    series_instance_uid: str = Field(max_length=64)
     modality: str = Field(default="", max_length=16)
     series_number: str = Field(default="", max_length=12)
     series_description: str = Field(default="", max_length=64)
@@ -174,9 +178,12 @@ class Series(SQLModel, table=True):
 
 
 class Instance(SQLModel, table=True):
+    """One stored file: the same UID with other bytes is another row (and another file)."""
+
+    __table_args__ = (UniqueConstraint("storage_key", name="uq_instance_storage_key"),)
     id: int | None = Field(default=None, primary_key=True)
     series_pk: int = Field(foreign_key="series.id", index=True)
-    sop_instance_uid: str = Field(max_length=64, unique=True)
+    sop_instance_uid: str = Field(max_length=64, index=True)
     sop_class_uid: str = Field(default="", max_length=64)
     instance_number: int | None = None
     number_of_frames: int = 1

@@ -36,6 +36,10 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ESCAPING_ENTRY = "This archive entry points outside its folder and was ignored for safety."
 DAMAGED_ENTRY = "This archive entry is damaged, encrypted or packed in an unsupported way."
 MISSING_REFERENCED = "The DICOMDIR lists this file but it is not on the media."
+SAME_UID_OTHER_FILE = (
+    "Another file of this upload has the same SOP Instance UID but different content; "
+    "only the first was kept. Export the study again from its source."
+)
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,11 @@ def ingest_paths(
 
     Each input goes through a temporary file in the store and is hashed on the way; files
     up to ``IN_MEMORY_BYTES`` are held in memory while prepared, larger ones are streamed,
-    so memory stays bounded whatever the size of the input. An instance whose
-    SOP Instance UID is already stored is not stored again: it is reported with the stored
-    file's key and digests, and listed once per report. Report order follows input order.
+    so memory stays bounded whatever the size of the input. A file already stored is not
+    stored again; different bytes under a stored SOP Instance UID are kept beside the
+    stored file, under a key of their own (``FileStore.keep_instance``). Within one ingest
+    an instance is listed once, and a second, different file with the same UID is
+    rejected. Report order follows input order.
 
     Args:
         paths: files, folders (walked recursively), .zip archives or DICOMDIR files.
@@ -127,7 +133,7 @@ class _Ingest:
         self.report = IngestReport()
         self._pool = pool
         self._pending: deque[Future[_Outcome]] = deque()
-        self._seen: set[str] = set()
+        self._seen: dict[str, str] = {}  # SOP Instance UID -> SHA-256 of the file kept
 
     def add_path(self, path: Path, name: str) -> None:
         if path.is_dir():
@@ -238,14 +244,16 @@ class _Ingest:
 
     def _commit(self, prepared: _Prepared) -> None:
         levels = prepared.levels
-        key = storage_key_for(levels["instance"]["SOPInstanceUID"])
-        if key in self._seen:  # listed once per report
-            self.store.discard(prepared.staged)
-            return
-        self._seen.add(key)
+        uid = levels["instance"]["SOPInstanceUID"]
         digests = prepared.digests
-        if not self.store.commit(prepared.staged, key):
-            digests = self.store.digests_of(key)  # the first stored copy is the one kept
+        seen = self._seen.get(uid)
+        if seen is not None:
+            self.store.discard(prepared.staged)
+            if seen != digests.sha256:  # one package must never hold two files under one UID
+                self._reject(prepared.source_name, SAME_UID_OTHER_FILE)
+            return  # the same file again: listed once per report
+        self._seen[uid] = digests.sha256
+        key = self.store.keep_instance(prepared.staged, uid, digests)
         self.report.instances.append(
             IndexedInstance(
                 patient=levels["patient"],

@@ -52,6 +52,22 @@ def storage_key_for(sop_instance_uid: str) -> str:
     return hashlib.sha256(sop_instance_uid.strip().encode("ascii", "replace")).hexdigest()
 
 
+def version_key_for(sop_instance_uid: str, sha256: str) -> str:
+    """Return the storage key of a file whose SOP Instance UID names other bytes already.
+
+    A re-export with corrected demographics often keeps its UIDs: the new bytes are kept
+    beside the old ones, never instead of them, so each package serves what it was made of.
+
+    Args:
+        sop_instance_uid: the instance's UID, as read from the file.
+        sha256: the hex SHA-256 of the file's bytes.
+
+    Returns:
+        64 lowercase hex characters, derived from the UID and the content together.
+    """
+    return storage_key_for(f"{sop_instance_uid.strip()}/{sha256}")
+
+
 class FileStore:
     """Stores each DICOM instance once, under a key derived from its SOP Instance UID.
 
@@ -138,6 +154,32 @@ class FileStore:
             True if the file was stored, False if the key was already there (the staged
             file is then removed: the first copy of an instance wins).
         """
+        try:
+            return self._link(staged, storage_key)
+        finally:
+            self.discard(staged)
+
+    def keep_instance(self, staged: Path, sop_instance_uid: str, digests: Digests) -> str:
+        """Store a staged instance under its UID, or beside a different file of that UID.
+
+        The same bytes again are stored once. Different bytes under a UID already stored
+        (a corrected re-export, or a UID reused by mistake) get a key of their own
+        (``version_key_for``): what is stored is never replaced nor confused with them.
+
+        Returns:
+            The storage key that now holds exactly these bytes.
+        """
+        key = storage_key_for(sop_instance_uid)
+        try:
+            if self._link(staged, key) or self.digests_of(key).sha256 == digests.sha256:
+                return key
+            version = version_key_for(sop_instance_uid, digests.sha256)
+            self._link(staged, version)  # already there means these very bytes: the key says so
+            return version
+        finally:
+            self.discard(staged)
+
+    def _link(self, staged: Path, storage_key: str) -> bool:
         target = self.path_of(storage_key)
         try:
             # link() refuses to overwrite, so two uploads of one instance racing each
@@ -149,8 +191,6 @@ class FileStore:
                 os.link(staged, target)
         except FileExistsError:
             return False
-        finally:
-            self.discard(staged)
         return True
 
     def make_folder_for(self, storage_key: str) -> None:

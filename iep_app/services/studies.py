@@ -23,7 +23,6 @@ _Row = TypeVar("_Row", Patient, Study, Series, Instance)
 
 
 def _find_or_add(session: Session, model: type[_Row], make: Callable[[], _Row], *where: Any) -> _Row:
-    # `make` runs only for a new row, so parents are looked up only when a child is new.
     found = session.exec(select(model).where(*where)).first()
     if found is None:
         found = make()
@@ -32,95 +31,121 @@ def _find_or_add(session: Session, model: type[_Row], make: Callable[[], _Row], 
     return found
 
 
-def _patient(session: Session, item: IndexedInstance) -> Patient:
-    p = item.patient
-    key = (p["PatientID"], p["PatientName"], p["PatientBirthDate"])
-    return _find_or_add(
-        session,
-        Patient,
-        lambda: Patient(patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"]),
-        Patient.patient_id == key[0],
-        Patient.patient_name == key[1],
-        Patient.birth_date == key[2],
-    )
+class _Index:
+    """Finds or adds the rows of one ingest, each level keyed by what identifies it here.
 
+    A UID alone does not identify a row: a study re-sent with corrected demographics keeps
+    its UIDs but is another patient's, so a study is found by its UID *and* patient, a
+    series by its UID and study, and an instance by the bytes it stands for (its storage
+    key). Rows met once are remembered, so a 2,000-slice series asks for its parents once.
+    """
 
-def _study(session: Session, item: IndexedInstance) -> Study:
-    s = item.study
-    return _find_or_add(
-        session,
-        Study,
-        lambda: Study(
-            patient_pk=pk(_patient(session, item)),
-            study_instance_uid=s["StudyInstanceUID"],
-            study_date=s["StudyDate"],
-            study_time=s["StudyTime"],
-            study_description=s["StudyDescription"],
-            accession_number=s["AccessionNumber"],
-            study_id=s["StudyID"],
-            referring_physician_name=s["ReferringPhysicianName"],
-        ),
-        Study.study_instance_uid == s["StudyInstanceUID"],
-    )
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._patients: dict[tuple[str, str, str], Patient] = {}
+        self._studies: dict[tuple[str, int], Study] = {}
+        self._series: dict[tuple[str, int], Series] = {}
 
+    def patient(self, item: IndexedInstance) -> Patient:
+        p = item.patient
+        key = (p["PatientID"], p["PatientName"], p["PatientBirthDate"])
+        if key not in self._patients:
+            self._patients[key] = _find_or_add(
+                self.session,
+                Patient,
+                lambda: Patient(
+                    patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"]
+                ),
+                Patient.patient_id == key[0],
+                Patient.patient_name == key[1],
+                Patient.birth_date == key[2],
+            )
+        return self._patients[key]
 
-def _series(session: Session, item: IndexedInstance) -> Series:
-    s = item.series
-    return _find_or_add(
-        session,
-        Series,
-        lambda: Series(
-            study_pk=pk(_study(session, item)),
-            series_instance_uid=s["SeriesInstanceUID"],
-            modality=s["Modality"],
-            series_number=s["SeriesNumber"],
-            series_description=s["SeriesDescription"],
-            body_part_examined=s["BodyPartExamined"],
-        ),
-        Series.series_instance_uid == s["SeriesInstanceUID"],
-    )
+    def study(self, item: IndexedInstance) -> Study:
+        s = item.study
+        patient_pk = pk(self.patient(item))
+        key = (s["StudyInstanceUID"], patient_pk)
+        if key not in self._studies:
+            self._studies[key] = _find_or_add(
+                self.session,
+                Study,
+                lambda: Study(
+                    patient_pk=patient_pk,
+                    study_instance_uid=s["StudyInstanceUID"],
+                    study_date=s["StudyDate"],
+                    study_time=s["StudyTime"],
+                    study_description=s["StudyDescription"],
+                    accession_number=s["AccessionNumber"],
+                    study_id=s["StudyID"],
+                    referring_physician_name=s["ReferringPhysicianName"],
+                ),
+                Study.study_instance_uid == key[0],
+                Study.patient_pk == patient_pk,
+            )
+        return self._studies[key]
 
+    def series(self, item: IndexedInstance) -> Series:
+        s = item.series
+        study_pk = pk(self.study(item))
+        key = (s["SeriesInstanceUID"], study_pk)
+        if key not in self._series:
+            self._series[key] = _find_or_add(
+                self.session,
+                Series,
+                lambda: Series(
+                    study_pk=study_pk,
+                    series_instance_uid=s["SeriesInstanceUID"],
+                    modality=s["Modality"],
+                    series_number=s["SeriesNumber"],
+                    series_description=s["SeriesDescription"],
+                    body_part_examined=s["BodyPartExamined"],
+                ),
+                Series.series_instance_uid == key[0],
+                Series.study_pk == study_pk,
+            )
+        return self._series[key]
 
-def _instance(session: Session, item: IndexedInstance) -> Instance:
-    i = item.instance
-    return _find_or_add(
-        session,
-        Instance,
-        lambda: Instance(
-            series_pk=pk(_series(session, item)),
-            sop_instance_uid=i["SOPInstanceUID"],
-            sop_class_uid=i["SOPClassUID"],
-            instance_number=_int_or_none(i["InstanceNumber"]),
-            number_of_frames=_int_or_none(i["NumberOfFrames"]) or 1,
-            rows=_int_or_none(i["Rows"]) or 0,
-            columns=_int_or_none(i["Columns"]) or 0,
-            transfer_syntax_uid=i["TransferSyntaxUID"],
-            kind=item.kind,
-            storage_key=item.storage_key,
-            size=item.size,
-            sha256=item.sha256,
-            crc32=item.crc32,
-        ),
-        Instance.sop_instance_uid == i["SOPInstanceUID"],
-    )
+    def instance(self, item: IndexedInstance) -> Instance:
+        i = item.instance
+        # `make` runs only for a new row, so parents are looked up only when an instance is new.
+        return _find_or_add(
+            self.session,
+            Instance,
+            lambda: Instance(
+                series_pk=pk(self.series(item)),
+                sop_instance_uid=i["SOPInstanceUID"],
+                sop_class_uid=i["SOPClassUID"],
+                instance_number=_int_or_none(i["InstanceNumber"]),
+                number_of_frames=_int_or_none(i["NumberOfFrames"]) or 1,
+                rows=_int_or_none(i["Rows"]) or 0,
+                columns=_int_or_none(i["Columns"]) or 0,
+                transfer_syntax_uid=i["TransferSyntaxUID"],
+                kind=item.kind,
+                storage_key=item.storage_key,
+                size=item.size,
+                sha256=item.sha256,
+                crc32=item.crc32,
+            ),
+            Instance.storage_key == item.storage_key,
+        )
 
 
 def index_instances(*, session: Session, items: Iterable[IndexedInstance]) -> list[Instance]:
-    """Add ingested instances to the index, reusing rows for UIDs already known.
+    """Add ingested instances to the index, reusing the rows of files already known.
 
     Args:
         session: the database session.
         items: what the ingest accepted.
 
     Returns:
-        One Instance row per distinct SOP Instance UID, in input order.
+        One Instance row per stored file, in input order.
     """
+    index = _Index(session)
     rows: dict[str, Instance] = {}
     for item in items:
-        uid = item.instance["SOPInstanceUID"]
-        if uid in rows:
-            continue
-        rows[uid] = _instance(session, item)
+        if item.storage_key not in rows:
+            rows[item.storage_key] = index.instance(item)
     return list(rows.values())
 
 

@@ -118,41 +118,60 @@ class AdminSendState(ContactForm, AdminState):
         self.progress = max(0, min(100, int(fraction * 100)))
         return None
 
+    def _owns(self, upload_id: str) -> bool:
+        """Tell whether an upload is still this tab's current one.
+
+        Staff may start another upload (or leave and come back to Send) while one is still
+        streaming or being ingested; the older task must then drop its work, never show its
+        report beside the newer upload's files, nor touch the newer upload's folder.
+        """
+        return bool(upload_id) and self._upload_id == upload_id
+
     @rx.event(background=True)
     async def receive(self, chunks: rx.UploadChunkIterator):
         """Stream the dropped files into a new staging folder, then ingest them.
 
         Reflex's /_upload trusts the client token header, so this checks the staff session
         behind it before writing a byte; a websocket call cannot hand in a real iterator.
+        Every step after the first checks that this upload is still the tab's own.
         """
         if not isinstance(chunks, UploadChunkIterator):
             return
+        data_dir = settings().data_dir
         async with self:
             with session_scope() as session:
                 if self._staff(session) is None:
                     return
             self._restart()
-            self._upload_id = uploads.new_upload(settings().data_dir)
+            upload_id = self._upload_id = uploads.new_upload(data_dir)
             self.phase = "uploading"
-            folder = uploads.folder_of(settings().data_dir, self._upload_id)
-        writer = uploads.StagingWriter(folder)
-        try:
-            async for chunk in chunks:
-                writer.write(chunk.filename, chunk.offset, chunk.data)
-        except UploadRefused as refused:
-            writer.close()
-            async with self:
-                self._restart()
-                self.upload_error = self._text("admin.send.refused", reason=refused.reason)
-            return
-        writer.close()
+        folder = uploads.staging_root(data_dir) / upload_id
+        refused = await _stream(chunks, uploads.StagingWriter(folder))
         async with self:
+            if not self._owns(upload_id):
+                uploads.discard(folder)
+                return
+            if refused is not None:
+                self._refuse(refused)
+                return
             self.phase, self.progress = "ingesting", 100
-        store = FileStore(settings().store_dir)
-        report = await asyncio.to_thread(uploads.ingest, folder, store)
+        try:
+            report = await asyncio.to_thread(uploads.ingest, folder, FileStore(settings().store_dir))
+        except OSError:  # the folder went away or the disk failed under it
+            report = None
         async with self:
+            if not self._owns(upload_id):
+                uploads.discard(folder)
+                return
+            if report is None:
+                self._refuse(UploadRefused("the files could not be read"))
+                return
             self._show(uploads.summarise(report))
             self.phase = "report"
+
+    def _refuse(self, refused: UploadRefused) -> None:
+        self._restart()
+        self.upload_error = self._text("admin.send.refused", reason=refused.reason)
 
     @rx.event
     def start_over(self):
@@ -243,3 +262,15 @@ class AdminSendState(ContactForm, AdminState):
     @rx.var
     def sent_url(self) -> str:
         return routes.admin_transaction_url(self.sent_id) if self.sent_id else ""
+
+
+async def _stream(chunks: UploadChunkIterator, writer: uploads.StagingWriter) -> UploadRefused | None:
+    """Write every chunk into the staging folder; the refusal that stopped it, if any."""
+    try:
+        async for chunk in chunks:
+            writer.write(chunk.filename, chunk.offset, chunk.data)
+    except UploadRefused as refused:
+        return refused
+    finally:
+        writer.close()
+    return None
