@@ -42,69 +42,64 @@ class _Index:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._patients: dict[tuple[str, str, str], Patient] = {}
-        self._studies: dict[tuple[str, int], Study] = {}
-        self._series: dict[tuple[str, int], Series] = {}
+        self._rows: dict[tuple[Any, ...], Any] = {}
+
+    def _remembered(
+        self, key: tuple[Any, ...], model: type[_Row], make: Callable[[], _Row], *where: Any
+    ) -> _Row:
+        if key not in self._rows:
+            self._rows[key] = _find_or_add(self.session, model, make, *where)
+        return self._rows[key]
 
     def patient(self, item: IndexedInstance) -> Patient:
         p = item.patient
         key = (p["PatientID"], p["PatientName"], p["PatientBirthDate"])
-        if key not in self._patients:
-            self._patients[key] = _find_or_add(
-                self.session,
-                Patient,
-                lambda: Patient(
-                    patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"]
-                ),
-                Patient.patient_id == key[0],
-                Patient.patient_name == key[1],
-                Patient.birth_date == key[2],
-            )
-        return self._patients[key]
+        return self._remembered(
+            ("patient", *key),
+            Patient,
+            lambda: Patient(patient_id=key[0], patient_name=key[1], birth_date=key[2], sex=p["PatientSex"]),
+            Patient.patient_id == key[0],
+            Patient.patient_name == key[1],
+            Patient.birth_date == key[2],
+        )
 
     def study(self, item: IndexedInstance) -> Study:
         s = item.study
         patient_pk = pk(self.patient(item))
-        key = (s["StudyInstanceUID"], patient_pk)
-        if key not in self._studies:
-            self._studies[key] = _find_or_add(
-                self.session,
-                Study,
-                lambda: Study(
-                    patient_pk=patient_pk,
-                    study_instance_uid=s["StudyInstanceUID"],
-                    study_date=s["StudyDate"],
-                    study_time=s["StudyTime"],
-                    study_description=s["StudyDescription"],
-                    accession_number=s["AccessionNumber"],
-                    study_id=s["StudyID"],
-                    referring_physician_name=s["ReferringPhysicianName"],
-                ),
-                Study.study_instance_uid == key[0],
-                Study.patient_pk == patient_pk,
-            )
-        return self._studies[key]
+        return self._remembered(
+            ("study", s["StudyInstanceUID"], patient_pk),
+            Study,
+            lambda: Study(
+                patient_pk=patient_pk,
+                study_instance_uid=s["StudyInstanceUID"],
+                study_date=s["StudyDate"],
+                study_time=s["StudyTime"],
+                study_description=s["StudyDescription"],
+                accession_number=s["AccessionNumber"],
+                study_id=s["StudyID"],
+                referring_physician_name=s["ReferringPhysicianName"],
+            ),
+            Study.study_instance_uid == s["StudyInstanceUID"],
+            Study.patient_pk == patient_pk,
+        )
 
     def series(self, item: IndexedInstance) -> Series:
         s = item.series
         study_pk = pk(self.study(item))
-        key = (s["SeriesInstanceUID"], study_pk)
-        if key not in self._series:
-            self._series[key] = _find_or_add(
-                self.session,
-                Series,
-                lambda: Series(
-                    study_pk=study_pk,
-                    series_instance_uid=s["SeriesInstanceUID"],
-                    modality=s["Modality"],
-                    series_number=s["SeriesNumber"],
-                    series_description=s["SeriesDescription"],
-                    body_part_examined=s["BodyPartExamined"],
-                ),
-                Series.series_instance_uid == key[0],
-                Series.study_pk == study_pk,
-            )
-        return self._series[key]
+        return self._remembered(
+            ("series", s["SeriesInstanceUID"], study_pk),
+            Series,
+            lambda: Series(
+                study_pk=study_pk,
+                series_instance_uid=s["SeriesInstanceUID"],
+                modality=s["Modality"],
+                series_number=s["SeriesNumber"],
+                series_description=s["SeriesDescription"],
+                body_part_examined=s["BodyPartExamined"],
+            ),
+            Series.series_instance_uid == s["SeriesInstanceUID"],
+            Series.study_pk == study_pk,
+        )
 
     def instance(self, item: IndexedInstance) -> Instance:
         i = item.instance

@@ -36,11 +36,7 @@ async def _send(state, form):
 
 def _ready(engine, tmp_path, *, two_patients: bool):
     settings = get_settings()
-    with session_scope(engine) as session:
-        token, _ = sign_in(session, settings, make_staff(session))
-    state = rx.State(_reflex_internal_init=True).get_substate(AdminSendState.get_full_name().split(".")[1:])
-    state._staff_token = token
-    AdminSendState.event_handlers["on_load"].fn(state)
+    state = _signed_in_state(engine)
     upload_id = uploads.new_upload(settings.data_dir)
     folder = uploads.folder_of(settings.data_dir, upload_id)
     writer = uploads.StagingWriter(folder)
