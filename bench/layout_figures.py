@@ -29,7 +29,8 @@ def _tree(rev: str | None, into: Path) -> Path:
     with tempfile.TemporaryFile() as fp:
         fp.write(archive)
         fp.seek(0)
-        tarfile.open(fileobj=fp).extractall(target, filter="data")
+        with tarfile.open(fileobj=fp) as tar:
+            tar.extractall(target, filter="data")
     subprocess.run(["git", "init", "-q"], cwd=target, check=True)
     subprocess.run(["git", "add", "-A"], cwd=target, check=True)
     return target
