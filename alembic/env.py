@@ -1,9 +1,9 @@
 """Alembic environment: migrates the database named by IEP_DATABASE_URL (or a given URL)."""
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import iep_app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from alembic import context
 from iep_app.db import make_engine
 from iep_app.settings import get_settings
 

@@ -27,7 +27,7 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 from iep_app.db import make_engine  # noqa: E402
 from iep_app.models import Individual, Patient, Progress, Transaction  # noqa: E402
-from iep_app.services.admin_queries import ListQuery, list_transactions  # noqa: E402
+from iep_app.services.staff.search import ListQuery, list_transactions  # noqa: E402
 
 PG_URL = os.environ.get("IEP_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 NOW = datetime.now(UTC)

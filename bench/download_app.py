@@ -32,9 +32,7 @@ def _studies() -> dict[str, list[ExportItem]]:
 
 def media_layout(items: list[ExportItem]) -> ZipLayout:
     """The media of a benchmark study (the benchmark checks what is served against it)."""
-    return build_dicom_media(
-        items, transaction_id="BENCH", organisation="iep benchmark", sent_at=SENT_AT
-    )
+    return build_dicom_media(items, transaction_id="BENCH", organisation="iep benchmark", sent_at=SENT_AT)
 
 
 async def media(request: Request) -> Response:

@@ -28,7 +28,7 @@ from iep_app.dicom.ingest import ingest_paths  # noqa: E402
 from iep_app.dicom.store import FileStore  # noqa: E402
 from iep_app.iep_app import api  # noqa: E402
 from iep_app.models import Instance, utcnow  # noqa: E402
-from iep_app.services import access  # noqa: E402
+from iep_app.services.recipient import access  # noqa: E402
 from iep_app.settings import get_settings  # noqa: E402
 from tests.support.packages import by_email, cookie_grant, link_token, share_report, verify_link  # noqa: E402
 

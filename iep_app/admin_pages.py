@@ -7,22 +7,22 @@ from starlette.applications import Starlette
 
 from iep_app import routes
 from iep_app.api import admin as admin_api
-from iep_app.pages.admin_dashboard import admin_audit_page, admin_dashboard_page
-from iep_app.pages.admin_individuals import admin_individual_page, admin_individuals_page
-from iep_app.pages.admin_login import admin_login_page
-from iep_app.pages.admin_outbox import admin_outbox_page
-from iep_app.pages.admin_send import admin_send_page
-from iep_app.pages.admin_settings import admin_organisation_page, admin_staff_page
-from iep_app.pages.admin_transaction import admin_transaction_page
-from iep_app.pages.admin_transactions import admin_transactions_page
-from iep_app.states.admin_dashboard import AdminAuditState, AdminDashboardState
-from iep_app.states.admin_individuals import AdminIndividualsState, AdminIndividualState
-from iep_app.states.admin_login import AdminLoginState
-from iep_app.states.admin_outbox import AdminOutboxState
-from iep_app.states.admin_send import AdminSendState
-from iep_app.states.admin_settings import AdminOrganisationState, AdminStaffState
-from iep_app.states.admin_transaction import AdminTransactionState
-from iep_app.states.admin_transactions import AdminTransactionsState
+from iep_app.pages.staff.dashboard import admin_audit_page, admin_dashboard_page
+from iep_app.pages.staff.individuals import admin_individual_page, admin_individuals_page
+from iep_app.pages.staff.login import admin_login_page
+from iep_app.pages.staff.outbox import admin_outbox_page
+from iep_app.pages.staff.send import admin_send_page
+from iep_app.pages.staff.settings import admin_organisation_page, admin_staff_page
+from iep_app.pages.staff.transaction import admin_transaction_page
+from iep_app.pages.staff.transactions import admin_transactions_page
+from iep_app.states.staff.dashboard import AdminAuditState, AdminDashboardState
+from iep_app.states.staff.individuals import AdminIndividualsState, AdminIndividualState
+from iep_app.states.staff.login import AdminLoginState
+from iep_app.states.staff.outbox import AdminOutboxState
+from iep_app.states.staff.send import AdminSendState
+from iep_app.states.staff.settings import AdminOrganisationState, AdminStaffState
+from iep_app.states.staff.transaction import AdminTransactionState
+from iep_app.states.staff.transactions import AdminTransactionsState
 
 PAGES = [
     (admin_login_page, routes.ADMIN_LOGIN, AdminLoginState.on_load),

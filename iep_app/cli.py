@@ -99,8 +99,9 @@ async def _share(args: argparse.Namespace) -> int:
     from iep_app.dicom.ingest import ingest_paths
     from iep_app.dicom.store import FileStore
     from iep_app.models import AuthMethod
-    from iep_app.services import outbox, sharing
-    from iep_app.services.directory import ContactDetails
+    from iep_app.services import outbox
+    from iep_app.services.directory.contacts import ContactDetails
+    from iep_app.services.transactions import sharing
 
     settings = get_settings()
     missing = [str(p) for p in args.paths if not p.exists()]
@@ -176,15 +177,16 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     import segno
 
     from iep_app.db import session_scope
-    from iep_app.services import organisation, staff
+    from iep_app.services import organisation
     from iep_app.services.errors import ValidationFailed
+    from iep_app.services.staff import accounts
 
     migrate()
     settings = get_settings()
     try:
         password = _read_password(args)
         with session_scope() as session:
-            user = staff.add(
+            user = accounts.add(
                 session=session,
                 username=args.username,
                 password=password,
@@ -193,7 +195,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
                 actor="cli",
             )
             org = organisation.current(session=session, settings=settings)
-            enrol = staff.enrolment(user, issuer=f"iep {org.name}")
+            enrol = accounts.enrolment(user, issuer=f"iep {org.name}")
     except (ValidationFailed, ValueError) as error:
         print(f"iep staff add: {error}", file=sys.stderr)
         return 2

@@ -13,8 +13,9 @@ from iep_app.dicom.ingest import ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.dicom.synthetic import make_ct_series
 from iep_app.models import AuthMethod, Individual, Transaction, utcnow
-from iep_app.services import outbox, sharing, transactions
-from iep_app.services.directory import ContactDetails
+from iep_app.services import outbox
+from iep_app.services.directory.contacts import ContactDetails
+from iep_app.services.transactions import records, sharing
 from iep_app.settings import Settings
 
 DEMO_EMAIL = "alex.demo@example.org"
@@ -39,9 +40,9 @@ def _live_demo_transaction(settings: Settings) -> str | None:
             .where(Individual.email == DEMO_EMAIL)
             .order_by(col(Transaction.id).desc())
         ).first()
-        if found is None or transactions.unavailable_reason(found, utcnow()) is not None:
+        if found is None or records.unavailable_reason(found, utcnow()) is not None:
             return None
-        token = transactions.issue_link(session=session, secret_key=settings.secret_key, transaction=found)
+        token = records.issue_link(session=session, secret_key=settings.secret_key, transaction=found)
         return routes.link_url(settings.public_url, token)
 
 

@@ -10,16 +10,16 @@ from starlette.routing import Route
 from iep_app import routes
 from iep_app.api import downloads, images, session, viewer
 from iep_app.api.headers import SecurityHeaders
-from iep_app.pages.download import download_page
-from iep_app.pages.forward import forward_page
-from iep_app.pages.link import link_page
-from iep_app.pages.package import package_page
-from iep_app.pages.viewer import viewer_page
-from iep_app.states.download import DownloadState
-from iep_app.states.forward import ForwardState
-from iep_app.states.link import LinkState
-from iep_app.states.package import PackageState
-from iep_app.states.viewer import ViewerState
+from iep_app.pages.recipient.download import download_page
+from iep_app.pages.recipient.forward import forward_page
+from iep_app.pages.recipient.link import link_page
+from iep_app.pages.recipient.package import package_page
+from iep_app.pages.recipient.viewer import viewer_page
+from iep_app.states.recipient.download import DownloadState
+from iep_app.states.recipient.forward import ForwardState
+from iep_app.states.recipient.link import LinkState
+from iep_app.states.recipient.package import PackageState
+from iep_app.states.recipient.viewer import ViewerState
 
 _package = f"{routes.API_PREFIX}/{{public_id}}"
 _instance = f"{_package}/instances/{{instance:int}}"

@@ -15,9 +15,9 @@ from iep_app.api.guard import PATIENT_DATA, Denied, client_ip
 from iep_app.db import session_scope
 from iep_app.dicom.render import RenderError, render_thumbnail
 from iep_app.models import utcnow
-from iep_app.services import audit_export, staff_sessions
 from iep_app.services.errors import NotAllowed, SessionEnded, ValidationFailed
-from iep_app.services.staff_sessions import COOKIE_NAME, StaffIdentity
+from iep_app.services.staff import audit_export, sessions
+from iep_app.services.staff.sessions import COOKIE_NAME, StaffIdentity
 from iep_app.settings import get_settings
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -31,7 +31,7 @@ def signed_in_staff(request: Request, *, admin: bool = False) -> StaffIdentity:
     """
     try:
         with session_scope() as session:
-            return staff_sessions.authorise(
+            return sessions.authorise(
                 session=session,
                 secret_key=get_settings().secret_key,
                 token=request.cookies.get(COOKIE_NAME, ""),
@@ -55,7 +55,7 @@ async def create_cookie(request: Request) -> Response:
         return JSONResponse({"error": "bad request"}, status_code=400, headers=NO_STORE)
     try:
         with session_scope() as session:
-            cookie = staff_sessions.redeem_cookie_grant(
+            cookie = sessions.redeem_cookie_grant(
                 session=session, secret_key=settings.secret_key, grant=grant, now=utcnow()
             )
     except SessionEnded:
@@ -79,7 +79,7 @@ async def delete_cookie(request: Request) -> Response:
     """DELETE /api/admin/session: sign out this browser (its session and cookie)."""
     settings = get_settings()
     with session_scope() as session:
-        staff_sessions.end(
+        sessions.end(
             session=session,
             secret_key=settings.secret_key,
             token=request.cookies.get(COOKIE_NAME, ""),

@@ -15,8 +15,10 @@ from iep_app.db import session_scope
 from iep_app.dicom.export import ExportItem, build_dicom_media, iter_pictures_zip
 from iep_app.dicom.render import render_frame
 from iep_app.models import Progress, Transaction, pk, utcnow
-from iep_app.services import audit, downloads, organisation, transactions
+from iep_app.services import audit, organisation
 from iep_app.services.audit import Action
+from iep_app.services.recipient import downloads
+from iep_app.services.transactions import records
 from iep_app.settings import get_settings
 
 PICTURE_QUALITY = 92
@@ -48,7 +50,7 @@ def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem]
         org = organisation.current(session=session, settings=settings).name
         row = session.get(Transaction, pk(transaction))
         assert row is not None
-        transactions.advance(row, Progress.DOWNLOADED, utcnow())
+        records.advance(row, Progress.DOWNLOADED, utcnow())
         audit.record(
             session=session,
             action=Action.DOWNLOADED,
@@ -76,7 +78,7 @@ async def dicom_media(request: Request) -> Response:
             items,
             transaction_id=transaction.public_id or "",
             organisation=org,
-            sent_at=transactions.as_aware(transaction.created_at),
+            sent_at=records.as_aware(transaction.created_at),
         )
     )
     suffix = "" if request.query_params.get("series") is None else "-series"
@@ -98,7 +100,7 @@ async def pictures(request: Request) -> Response:
         render=_picture,
         transaction_id=transaction.public_id or "",
         organisation=org,
-        sent_at=transactions.as_aware(transaction.created_at),
+        sent_at=records.as_aware(transaction.created_at),
     )
     headers = {
         "Cache-Control": "private, no-store",

@@ -11,8 +11,8 @@ from starlette.responses import Response
 
 from iep_app.db import get_engine, session_scope
 from iep_app.models import Instance, Transaction, TransactionInstance, utcnow
-from iep_app.services import access
 from iep_app.services.errors import DomainError, NotAllowed, NotInPackage, PackageUnavailable, SessionEnded
+from iep_app.services.recipient import access
 from iep_app.settings import get_settings
 
 # Patient images are never written to the browser's disk cache (a shared PC keeps it after the

@@ -11,8 +11,8 @@ from iep_app import routes
 from iep_app.api.guard import client_ip, cookie_name
 from iep_app.db import session_scope
 from iep_app.models import utcnow
-from iep_app.services import access
 from iep_app.services.errors import PackageUnavailable, SessionEnded
+from iep_app.services.recipient import access
 from iep_app.settings import get_settings
 
 

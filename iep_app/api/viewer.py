@@ -21,8 +21,8 @@ from iep_app.dicom.display import stored_words
 from iep_app.dicom.documents import encapsulated_pdf
 from iep_app.dicom.pixels import RenderError
 from iep_app.models import Instance, pk
-from iep_app.services import viewing
 from iep_app.services.errors import NotAllowed
+from iep_app.services.recipient import viewing
 
 # A manifest is rebuilt from headers that never change, but its format may change with
 # a new release: cache it for a working session, not for a year.

@@ -6,7 +6,7 @@ import reflex as rx
 
 from iep_app.components.admin_layout import field
 from iep_app.i18n import SUPPORTED_LANGUAGES, catalogue
-from iep_app.states.admin_common import AdminState
+from iep_app.states.staff.common import AdminState
 
 T = AdminState.tr
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from iep_app import routes
-from iep_app.states.admin_common import AdminState
+from iep_app.states.staff.common import AdminState
 
 T = AdminState.tr
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from iep_app.states.viewer import ViewerState
+from iep_app.states.recipient.viewer import ViewerState
 
 T = ViewerState.tr
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from iep_app.models import Organisation
 from iep_app.services import audit
 from iep_app.services.errors import NotAllowed, ValidationFailed
-from iep_app.services.staff_sessions import StaffIdentity
+from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.validation import normalise_email
 from iep_app.settings import Settings
 

@@ -15,9 +15,9 @@ from pydicom.data import get_testdata_file
 
 from iep_app.demo import DEMO_SLICES
 from iep_app.dicom.synthetic import make_ct_series
-from iep_app.states.admin_send import AdminSendState
-from iep_app.states.admin_transaction import AdminTransactionState
-from iep_app.states.admin_transactions import AdminTransactionsState
+from iep_app.states.staff.send import AdminSendState
+from iep_app.states.staff.transaction import AdminTransactionState
+from iep_app.states.staff.transactions import AdminTransactionsState
 from tests.e2e.conftest import IEP, ROOT
 from tests.support.smtp import one_time_password, start_link, text_of
 

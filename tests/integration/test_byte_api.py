@@ -42,7 +42,7 @@ def _client(public_id: str, cookie: str) -> TestClient:
 
 
 def _instances(session: Session, transaction: Transaction) -> list[Instance]:
-    from iep_app.services.studies import instances_of
+    from iep_app.services.images.studies import instances_of
 
     return instances_of(session=session, transaction_pk=transaction.id)
 

@@ -13,7 +13,7 @@ from iep_app.dicom.ingest import ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.models import AuthMethod, OutboxMessage, OutboxStatus
 from iep_app.services import outbox
-from iep_app.services.directory import ContactDetails
+from iep_app.services.directory.contacts import ContactDetails
 from tests.support.packages import by_email, share_report
 from tests.support.smtp import SmtpSink, html_of, start_link, text_of
 

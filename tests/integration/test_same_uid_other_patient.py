@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from iep_app.db import get_engine
 from iep_app.iep_app import api
 from iep_app.models import Patient
-from iep_app.services.studies import contents
+from iep_app.services.images.studies import contents
 from iep_app.settings import get_settings
 from tests.support.packages import verified_package
 

@@ -10,8 +10,10 @@ from sqlmodel import Session
 from iep_app.dicom.ingest import IngestReport, ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.models import AuthMethod, Transaction, utcnow
-from iep_app.services import access, organisation, sharing
-from iep_app.services.directory import ContactDetails
+from iep_app.services import organisation
+from iep_app.services.directory.contacts import ContactDetails
+from iep_app.services.recipient import access
+from iep_app.services.transactions import sharing
 from iep_app.settings import Settings
 
 

@@ -8,8 +8,8 @@ import pyotp
 from sqlmodel import Session
 
 from iep_app.models import StaffUser, utcnow
-from iep_app.services import staff
-from iep_app.services.staff_sessions import StaffIdentity
+from iep_app.services.staff import accounts
+from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.settings import Settings
 
 PASSWORD = "correct horse battery staple"
@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery staple"
 def make_staff(
     session: Session, *, username: str = "alice", admin: bool = False, password: str = PASSWORD
 ) -> StaffUser:
-    user = staff.add(session=session, username=username, password=password, is_admin=admin, actor="cli")
+    user = accounts.add(session=session, username=username, password=password, is_admin=admin, actor="cli")
     session.commit()
     return user
 
@@ -32,14 +32,14 @@ def sign_in(
 ) -> tuple[str, StaffIdentity]:
     """Password and code: a complete session token and who it is."""
     now = now or utcnow()
-    accepted = staff.sign_in_password(
+    accepted = accounts.sign_in_password(
         session=session,
         secret_key=settings.secret_key,
         username=user.username,
         password=PASSWORD,
         now=now,
     )
-    who = staff.sign_in_code(
+    who = accounts.sign_in_code(
         session=session,
         secret_key=settings.secret_key,
         session_token=accepted.session_token,
@@ -63,7 +63,7 @@ def as_staff(session: Session, *, admin: bool = True) -> StaffIdentity:
     """A StaffIdentity without going through sign-in (services take who is acting)."""
     from sqlmodel import select
 
-    from iep_app.services.staff_sessions import identity
+    from iep_app.services.staff.sessions import identity
 
     username = "root" if admin else "clerk"
     user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()

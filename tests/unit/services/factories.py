@@ -11,8 +11,10 @@ from sqlmodel import Session
 from iep_app.dicom.ingest import ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.models import AuthMethod, utcnow
-from iep_app.services import directory, organisation, sharing, transactions
-from iep_app.services.directory import ContactDetails
+from iep_app.services import organisation
+from iep_app.services.directory import contacts
+from iep_app.services.directory.contacts import ContactDetails
+from iep_app.services.transactions import records, sharing
 from iep_app.settings import Settings
 from tests.support.packages import share_report
 
@@ -24,9 +26,9 @@ def make_transaction(
     days: int = 14,
     sms: bool = False,
     email: str = "pat@example.org",
-) -> transactions.NewTransaction:
+) -> records.NewTransaction:
     org = organisation.current(session=session, settings=settings)
-    person = directory.find_or_create(
+    person = contacts.find_or_create(
         session=session,
         details=ContactDetails(
             email=email,
@@ -36,7 +38,7 @@ def make_transaction(
         ),
     )
     now = utcnow()
-    created = transactions.create(
+    created = records.create(
         session=session,
         secret_key=settings.secret_key,
         organisation=org,
@@ -75,7 +77,7 @@ def make_shared(
 
 
 def add_individual(session: Session, email: str, *, language: str = "en") -> None:
-    directory.find_or_create(
+    contacts.find_or_create(
         session=session,
         details=ContactDetails(
             email=email,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from iep_app import db
-from iep_app.services import passwords
+from iep_app.services.staff import passwords
 
 
 @pytest.fixture(autouse=True)

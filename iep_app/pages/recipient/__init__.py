@@ -1,0 +1,1 @@
+"""The recipient's pages: the link, the package chooser, viewer, download, forward wizard, decline."""

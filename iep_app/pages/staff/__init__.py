@@ -1,0 +1,1 @@
+"""The staff admin pages: sign-in, send, transactions, individuals, outbox, dashboard, settings."""

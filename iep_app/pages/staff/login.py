@@ -1,0 +1,98 @@
+"""Staff sign-in page: password, then the 6-digit code; the first time, the QR code to enrol."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from iep_app.components.layout import notice, page_frame
+from iep_app.states.staff.login import AdminLoginState
+
+T = AdminLoginState.tr
+
+
+def _password_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.label(T["admin.login.username"], html_for="username"),
+            rx.input(
+                id="username",
+                name="username",
+                auto_complete="username",
+                size="3",
+                width="100%",
+                auto_focus=True,
+                data_testid="username",
+            ),
+            rx.el.label(T["admin.login.password"], html_for="password"),
+            rx.input(
+                id="password",
+                name="password",
+                type="password",
+                auto_complete="current-password",
+                size="3",
+                width="100%",
+                data_testid="password",
+            ),
+            rx.button(T["admin.login.continue"], type="submit", size="3", data_testid="login"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=AdminLoginState.submit_password,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _code_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.label(T["admin.login.code"], html_for="totp"),
+            rx.input(
+                id="totp",
+                name="code",
+                input_mode="numeric",
+                auto_complete="one-time-code",
+                max_length=6,
+                placeholder="123456",
+                size="3",
+                auto_focus=True,
+                data_testid="totp",
+            ),
+            rx.button(T["admin.login.verify"], type="submit", size="3", data_testid="verify-totp"),
+            spacing="2",
+        ),
+        on_submit=AdminLoginState.submit_code,
+        reset_on_submit=True,
+    )
+
+
+def _enrolment() -> rx.Component:
+    return rx.vstack(
+        rx.text(T["admin.login.enrol_intro"]),
+        rx.image(
+            src=AdminLoginState.qr,
+            alt=T["admin.login.qr_alt"],
+            width="220px",
+            height="220px",
+            background="white",
+            data_testid="totp-qr",
+        ),
+        rx.text(T["admin.login.secret"], size="2"),
+        rx.code(AdminLoginState.secret, size="3", data_testid="totp-secret"),
+        _code_form(),
+        spacing="3",
+    )
+
+
+def admin_login_page() -> rx.Component:
+    return page_frame(
+        rx.match(
+            AdminLoginState.phase,
+            ("password", _password_form()),
+            ("enrol", _enrolment()),
+            ("code", _code_form()),
+            rx.spinner(),
+        ),
+        notice(AdminLoginState.error, test_id="login-error"),
+        title=T["admin.login.title"],
+    )

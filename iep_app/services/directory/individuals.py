@@ -1,0 +1,129 @@
+"""The individuals directory as staff use it: find people, edit their details, see their packages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from iep_app.models import Individual, Transaction, TransactionStatus
+from iep_app.services import audit
+from iep_app.services.audit import Action
+from iep_app.services.directory import contacts
+from iep_app.services.directory.contacts import ContactDetails
+from iep_app.services.errors import NotAllowed, ValidationFailed
+from iep_app.services.staff.search import contains_text
+from iep_app.services.staff.sessions import StaffIdentity
+
+SEARCH_LIMIT = 20
+
+
+def search(*, session: Session, text: str, limit: int = SEARCH_LIMIT) -> list[Individual]:
+    """People whose email contains the text, or whose names hold every word of it."""
+    text = (text or "").strip()[:100]
+    query = select(Individual)
+    if text:
+        words = text.split()
+        names = and_(
+            *[
+                or_(contains_text(Individual.first_name, w), contains_text(Individual.last_name, w))
+                for w in words
+            ]
+        )
+        query = query.where(or_(contains_text(Individual.email, text), names))
+    return list(session.exec(query.order_by(col(Individual.email)).limit(limit)))
+
+
+def get(*, session: Session, individual_pk: int) -> Individual:
+    """One individual.
+
+    Raises:
+        NotAllowed: there is no such individual.
+    """
+    person = session.get(Individual, individual_pk) if isinstance(individual_pk, int) else None
+    if person is None:
+        raise NotAllowed()
+    return person
+
+
+def details_of(person: Individual) -> ContactDetails:
+    """An individual's details in the form staff edit them."""
+    return ContactDetails(
+        email=person.email,
+        auth_method=person.auth_method,
+        auth_mobile=person.auth_mobile,
+        auth_email=person.auth_email,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        address=person.address,
+        phone=person.phone,
+        preferred_language=person.preferred_language,
+    )
+
+
+def update(
+    *,
+    session: Session,
+    individual_pk: int,
+    details: ContactDetails,
+    by: StaffIdentity,
+    now: datetime,
+    ip: str = "",
+) -> int:
+    """Change an individual's contact and authentication details.
+
+    Packages still open for them switch to the new authentication channel at once, so a
+    patient who changed phone can get codes again; each such change is on its timeline.
+
+    Returns:
+        How many open packages now use the new channel.
+
+    Raises:
+        NotAllowed: no such individual.
+        ValidationFailed: bad details, or the email belongs to someone else.
+    """
+    person = get(session=session, individual_pk=individual_pk)
+    clean = contacts.validated(details)
+    other = contacts.find_by_email(session=session, email=clean.email)
+    if other is not None and other.id != person.id:
+        raise ValidationFailed("email_taken", "Another individual has this email address.")
+    changed = [k for k, v in vars(clean).items() if getattr(person, k) != v]
+    for name, value in vars(clean).items():
+        setattr(person, name, value)
+    session.add(person)
+    audit.record(
+        session=session,
+        action=Action.INDIVIDUAL_UPDATED,
+        actor=by.actor,
+        ip=ip,
+        individual=person.id,
+        fields=",".join(sorted(changed)),
+    )
+    destination = contacts.auth_destination(person)
+    open_packages = session.exec(
+        select(Transaction).where(
+            Transaction.recipient_pk == person.id,
+            Transaction.status == TransactionStatus.ACTIVE,
+            col(Transaction.available_until) > now,
+        )
+    ).all()
+    moved = 0
+    for transaction in open_packages:
+        if (transaction.auth_method, transaction.auth_destination) == (
+            person.auth_method,
+            destination,
+        ):
+            continue
+        transaction.auth_method, transaction.auth_destination = person.auth_method, destination
+        session.add(transaction)
+        audit.record(
+            session=session,
+            action=Action.AUTH_CHANGED,
+            actor=by.actor,
+            transaction_pk=transaction.id,
+            ip=ip,
+            channel=person.auth_method.value,
+        )
+        moved += 1
+    return moved

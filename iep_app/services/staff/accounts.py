@@ -1,0 +1,251 @@
+"""Staff accounts: creation, sign-in with password and TOTP, lockout, and management by admins."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+import segno
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from iep_app.models import StaffUser
+from iep_app.services import audit, ratelimit
+from iep_app.services.audit import Action
+from iep_app.services.errors import (
+    AccountLocked,
+    SignInFailed,
+    SignInThrottled,
+    ValidationFailed,
+)
+from iep_app.services.staff import passwords, sessions
+from iep_app.services.staff.sessions import StaffIdentity, identity
+from iep_app.services.transactions.records import as_aware
+
+# Named policies, with their budgets: 5 wrong passwords or codes in a row lock the account
+# for 15 minutes (a success resets the count); 50 failed sign-ins per client address per 15
+# minutes, whatever the usernames, bound guessing across accounts and the scrypt work it costs.
+FAILURES_BEFORE_LOCK = 5
+LOCK_DURATION = timedelta(minutes=15)
+FAILURES_PER_ADDRESS = ratelimit.Policy("staff-sign-in", 50, timedelta(minutes=15))
+TOTP_DRIFT_STEPS = 1  # one 30-second step either side of the server's clock
+ANONYMOUS = "anonymous"
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What a person needs to add the account to an authenticator app."""
+
+    secret: str
+    uri: str
+    qr_data_uri: str
+
+
+@dataclass(frozen=True)
+class PasswordAccepted:
+    """The password was right; the code is still to come."""
+
+    session_token: str
+    needs_enrolment: bool
+
+
+def normalise_username(username: str) -> str:
+    """A username as stored: lower case letters, digits, dot, dash, underscore.
+
+    Raises:
+        ValidationFailed: not 2-64 such characters.
+    """
+    value = (username or "").strip().lower()
+    if not _USERNAME.match(value):
+        raise ValidationFailed(
+            "username", "Use 2 to 64 lower-case letters, digits, dots, dashes or underscores."
+        )
+    return value
+
+
+def enrolment(user: StaffUser, *, issuer: str) -> Enrolment:
+    """The TOTP secret, its otpauth:// URI and a QR code of it as an SVG data URI."""
+    assert user.totp_secret is not None
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
+    qr = segno.make(uri, error="m")
+    return Enrolment(secret=user.totp_secret, uri=uri, qr_data_uri=qr.svg_data_uri(scale=5))
+
+
+def add(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    is_admin: bool = False,
+    display_name: str = "",
+    actor: str,
+) -> StaffUser:
+    """Create a staff account with a fresh TOTP secret, to be enrolled at first sign-in.
+
+    Raises:
+        ValidationFailed: bad or taken username, or a weak password.
+    """
+    name = normalise_username(username)
+    passwords.check_strength(password, username=name)
+    if session.exec(select(StaffUser).where(StaffUser.username == name)).first():
+        raise ValidationFailed("username", "This username is taken.")
+    user = StaffUser(
+        username=name,
+        display_name=display_name.strip()[:200],
+        password_hash=passwords.hash_password(password),
+        totp_secret=pyotp.random_base32(),
+        is_admin=is_admin,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session=session, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin)
+    return user
+
+
+def _locked_until(user: StaffUser, now: datetime) -> datetime | None:
+    if user.locked_until is not None and as_aware(user.locked_until) > now:
+        return as_aware(user.locked_until)
+    return None
+
+
+def _count_address_failure(session: Session, ip: str, now: datetime) -> None:
+    if ip:
+        ratelimit.allow(session=session, policy=FAILURES_PER_ADDRESS, key=ip, now=now)
+
+
+def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, step: str) -> int:
+    """Count one failure; lock at the budget. Returns the tries left before the lock."""
+    _count_address_failure(session, ip, now)
+    # One UPDATE, not read-add-write: failures from several workers at once all count.
+    session.exec(
+        update(StaffUser)
+        .where(col(StaffUser.id) == user.id)
+        .values(failed_logins=StaffUser.failed_logins + 1)
+    )
+    session.refresh(user)
+    actor = f"staff:{user.username}"
+    audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
+    remaining = max(FAILURES_BEFORE_LOCK - user.failed_logins, 0)
+    if remaining == 0:
+        user.locked_until = now + LOCK_DURATION
+        user.failed_logins = 0
+        audit.record(session=session, action=Action.STAFF_LOCKED, actor=actor, ip=ip)
+    # The failure must be stored even though the caller sees an error.
+    session.commit()
+    return remaining
+
+
+def sign_in_password(
+    *, session: Session, secret_key: str, username: str, password: str, now: datetime, ip: str = ""
+) -> PasswordAccepted:
+    """First step of sign-in: the password.
+
+    Raises:
+        SignInFailed: unknown username, disabled account or wrong password (one answer
+            for all, so the page does not tell which usernames exist).
+        AccountLocked: too many failures; the password was not even checked.
+        SignInThrottled: too many failures from this client address.
+    """
+    password = (password or "")[: passwords.MAX_LENGTH]
+    if ip and ratelimit.remaining(session=session, policy=FAILURES_PER_ADDRESS, key=ip, now=now) == 0:
+        raise SignInThrottled()
+    try:
+        name = normalise_username(username)
+    except ValidationFailed:
+        name = ""
+    user = session.exec(select(StaffUser).where(StaffUser.username == name)).first()
+    if user is None or user.disabled:
+        passwords.burn_time(password)
+        _count_address_failure(session, ip, now)
+        audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user")
+        session.commit()
+        raise SignInFailed()
+    if _locked_until(user, now) is not None:
+        # The same answer as a wrong password: "locked" would confirm that the username
+        # exists to someone who does not know the password.
+        passwords.burn_time(password)
+        _count_address_failure(session, ip, now)
+        audit.record(
+            session=session,
+            action=Action.STAFF_SIGN_IN_FAILED,
+            actor=f"staff:{user.username}",
+            ip=ip,
+            step="locked",
+        )
+        session.commit()
+        raise SignInFailed()
+    if not passwords.verify_password(password, user.password_hash):
+        _count_failure(session, user, now, ip, "password")
+        raise SignInFailed()
+    token = sessions.open_pending(session=session, secret_key=secret_key, user=user, now=now, ip=ip)
+    return PasswordAccepted(session_token=token, needs_enrolment=not user.totp_confirmed)
+
+
+def pending_enrolment(
+    *, session: Session, secret_key: str, session_token: str, now: datetime, issuer: str
+) -> Enrolment | None:
+    """The QR code and secret to show, if this half-open session's user has not enrolled.
+
+    Raises:
+        SessionEnded: the half-open session is unknown or too old.
+    """
+    _, user = sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
+    return None if user.totp_confirmed else enrolment(user, issuer=issuer)
+
+
+def _matching_step(secret: str, code: str, now: datetime) -> int | None:
+    totp = pyotp.TOTP(secret)
+    if not totp.verify(code, for_time=now, valid_window=TOTP_DRIFT_STEPS):
+        return None
+    here = totp.timecode(now)
+    for offset in range(-TOTP_DRIFT_STEPS, TOTP_DRIFT_STEPS + 1):
+        if totp.at(now, counter_offset=offset) == code:
+            return here + offset
+    return None
+
+
+def sign_in_code(
+    *, session: Session, secret_key: str, session_token: str, code: str, now: datetime, ip: str = ""
+) -> StaffIdentity:
+    """Second step: the 6-digit TOTP code completes the session (and the enrolment).
+
+    Raises:
+        SessionEnded: no half-open session for this token, or it is older than 5 minutes.
+        SignInFailed: wrong or already used code, with the tries left before the lock.
+        AccountLocked: the account locked meanwhile.
+    """
+    row, user = sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
+    until = _locked_until(user, now)
+    if until is not None:
+        raise AccountLocked(until)
+    code = "".join(ch for ch in (code or "")[:32] if not ch.isspace())
+    step = _matching_step(user.totp_secret or "", code, now) if len(code) == 6 else None
+    # Each code works once, even when two workers check it at the same moment: only one
+    # conditional UPDATE can move the last used step forward.
+    used = None
+    if step is not None:
+        used = session.exec(
+            update(StaffUser)
+            .where(
+                col(StaffUser.id) == user.id,
+                or_(col(StaffUser.totp_last_step).is_(None), col(StaffUser.totp_last_step) < step),
+            )
+            .values(totp_last_step=step)
+        )
+    if used is None or used.rowcount != 1:
+        raise SignInFailed(_count_failure(session, user, now, ip, "code"))
+    session.refresh(user)
+    actor = f"staff:{user.username}"
+    if not user.totp_confirmed:
+        user.totp_confirmed = True
+        audit.record(session=session, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)
+    user.failed_logins = 0
+    user.last_login_at = now
+    row.second_factor_at = now
+    row.last_seen_at = now
+    audit.record(session=session, action=Action.STAFF_SIGNED_IN, actor=actor, ip=ip)
+    return identity(user)

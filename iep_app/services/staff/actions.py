@@ -1,0 +1,105 @@
+"""What staff do for one recipient: send the link again, unlock codes, write in the thread."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from iep_app.models import Message, Transaction
+from iep_app.services import audit, organisation, outbox
+from iep_app.services.audit import Action
+from iep_app.services.staff.sessions import StaffIdentity
+from iep_app.services.transactions import messages, records, sharing
+from iep_app.settings import Settings
+
+
+def resend_link(
+    *,
+    session: Session,
+    settings: Settings,
+    transaction: Transaction,
+    by: StaffIdentity,
+    now: datetime,
+    ip: str = "",
+) -> outbox.Outgoing:
+    """Email the recipient a fresh link (stored links are only hashes; earlier links still work).
+
+    Returns:
+        The queued email, to deliver once the caller has committed.
+
+    Raises:
+        PackageUnavailable: the package expired, was declined or revoked.
+    """
+    records.ensure_available(transaction, now)
+    token = records.issue_link(session=session, secret_key=settings.secret_key, transaction=transaction)
+    first = next(
+        (m.text for m in messages.thread(session=session, transaction_pk=transaction.id or 0)),
+        None,
+    )
+    outgoing = sharing.queue_link_email(
+        session=session,
+        settings=settings,
+        transaction=transaction,
+        link_token=token,
+        sender_message=first,
+    )
+    audit.record(
+        session=session,
+        action=Action.LINK_RESENT,
+        actor=by.actor,
+        transaction_pk=transaction.id,
+        ip=ip,
+        to=outbox.masked(outbox.EMAIL, outgoing.to),
+    )
+    return outgoing
+
+
+def unlock_codes(
+    *, session: Session, transaction: Transaction, by: StaffIdentity, now: datetime, ip: str = ""
+) -> None:
+    """Give the recipient a fresh hourly budget of one-time passwords.
+
+    Codes sent before now stop counting against the budget; codes already voided after
+    wrong tries stay void, so the recipient simply asks for a new one.
+
+    Raises:
+        PackageUnavailable: the package expired, was declined or revoked.
+    """
+    records.ensure_available(transaction, now)
+    transaction.codes_reset_at = now
+    session.add(transaction)
+    audit.record(
+        session=session,
+        action=Action.CODES_UNLOCKED,
+        actor=by.actor,
+        transaction_pk=transaction.id,
+        ip=ip,
+    )
+
+
+def add_message(
+    *,
+    session: Session,
+    settings: Settings,
+    transaction: Transaction,
+    by: StaffIdentity,
+    text: str,
+    ip: str = "",
+) -> Message:
+    """Add a staff message to the thread, signed with the organisation's name.
+
+    Raises:
+        ValidationFailed: empty or too long.
+    """
+    org = organisation.current(session=session, settings=settings)
+    message = messages.add(session=session, transaction=transaction, author=org.name, text=text)
+    audit.record(
+        session=session,
+        action=Action.MESSAGE_ADDED,
+        actor=by.actor,
+        transaction_pk=transaction.id,
+        ip=ip,
+        length=len(message.text),
+    )
+    return message

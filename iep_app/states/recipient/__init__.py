@@ -1,0 +1,4 @@
+"""Thin states of the recipient's pages.
+
+link, package (the chooser), viewer, download, forward (the wizard), decline.
+"""

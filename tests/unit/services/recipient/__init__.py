@@ -1,0 +1,1 @@
+"""Tests of what a person with a link can do."""

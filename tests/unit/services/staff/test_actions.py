@@ -1,0 +1,111 @@
+"""Resend the link, unlock codes after the hourly cap, add a message; last activity follows."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from iep_app.models import AuditEvent, Message, OutboxMessage, TransactionStatus, utcnow
+from iep_app.services import organisation
+from iep_app.services.audit import Action
+from iep_app.services.errors import PackageUnavailable, TooManyCodes, ValidationFailed
+from iep_app.services.recipient import access
+from iep_app.services.staff import actions
+from iep_app.services.transactions import records
+from tests.unit.services.admin_factories import as_staff
+from tests.unit.services.factories import make_transaction
+
+
+def _ask_code(session, settings, token, now):
+    org = organisation.current(session=session, settings=settings)
+    sent = access.request_code(
+        session=session, secret_key=settings.secret_key, organisation=org, token=token, now=now
+    )
+    session.commit()
+    return sent
+
+
+def test_resend_issues_a_new_working_link_and_keeps_the_old_one(session, settings):
+    created = make_transaction(session, settings)
+    by = as_staff(session)
+    outgoing = actions.resend_link(
+        session=session, settings=settings, transaction=created.transaction, by=by, now=utcnow()
+    )
+    session.commit()
+    token = re.search(r"/t/([A-Za-z0-9_\-]+)", outgoing.message.text).group(1)
+    assert token != created.link_token
+    for link in (token, created.link_token):
+        found = records.by_link(session=session, secret_key=settings.secret_key, token=link)
+        assert found.id == created.transaction.id
+    stored = session.exec(select(OutboxMessage)).one()
+    assert token not in stored.body_redacted and stored.purpose == "link"
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == Action.LINK_RESENT)).one()
+    assert event.actor == "staff:root" and "p***@e***.org" in event.detail
+
+
+def test_resend_refuses_a_closed_package(session, settings):
+    created = make_transaction(session, settings)
+    created.transaction.status = TransactionStatus.REVOKED
+    session.commit()
+    with pytest.raises(PackageUnavailable):
+        actions.resend_link(
+            session=session,
+            settings=settings,
+            transaction=created.transaction,
+            by=as_staff(session),
+            now=utcnow(),
+        )
+    assert not session.exec(select(OutboxMessage)).all()
+
+
+def test_unlock_gives_a_fresh_hourly_budget_of_codes(session, settings):
+    created = make_transaction(session, settings)
+    now = utcnow()
+    for n in range(access.CODES_PER_HOUR):
+        _ask_code(session, settings, created.link_token, now + timedelta(seconds=n))
+    later = now + timedelta(minutes=1)
+    with pytest.raises(TooManyCodes):
+        _ask_code(session, settings, created.link_token, later)
+    actions.unlock_codes(session=session, transaction=created.transaction, by=as_staff(session), now=later)
+    session.commit()
+    for n in range(access.CODES_PER_HOUR):
+        _ask_code(session, settings, created.link_token, later + timedelta(seconds=n + 1))
+    with pytest.raises(TooManyCodes):
+        _ask_code(session, settings, created.link_token, later + timedelta(seconds=30))
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == Action.CODES_UNLOCKED)).one()
+
+
+def test_staff_messages_join_the_thread_under_the_organisation_name(session, settings):
+    created = make_transaction(session, settings)
+    actions.add_message(
+        session=session,
+        settings=settings,
+        transaction=created.transaction,
+        by=as_staff(session),
+        text="  Please call us.  ",
+    )
+    session.commit()
+    message = session.exec(select(Message)).one()
+    assert (message.text, message.author) == ("Please call us.", "St Elsewhere Hospital")
+    with pytest.raises(ValidationFailed):
+        actions.add_message(
+            session=session,
+            settings=settings,
+            transaction=created.transaction,
+            by=as_staff(session, admin=False),
+            text="  ",
+        )
+
+
+def test_every_audited_event_moves_last_activity(session, settings):
+    created = make_transaction(session, settings)
+    t = created.transaction
+    t.last_activity_at = utcnow() - timedelta(days=3)
+    session.commit()
+    before = t.last_activity_at
+    _ask_code(session, settings, created.link_token, utcnow())
+    session.refresh(t)
+    assert records.as_aware(t.last_activity_at) > records.as_aware(before)

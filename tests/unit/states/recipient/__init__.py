@@ -1,0 +1,1 @@
+"""Tests of the recipient's states, handlers called directly."""
