@@ -10,12 +10,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from iep_app.api import files
 from iep_app.api.guard import PATIENT_DATA, Denied, client_ip
 from iep_app.db import session_scope
 from iep_app.dicom.render import RenderError, render_thumbnail
 from iep_app.models import utcnow
 from iep_app.services.errors import NotAllowed, SessionEnded, ValidationFailed
+from iep_app.services.images import files
 from iep_app.services.staff import audit_export, sessions
 from iep_app.services.staff.sessions import COOKIE_NAME, StaffIdentity
 from iep_app.settings import get_settings

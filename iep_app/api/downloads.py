@@ -8,7 +8,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from iep_app.api import files
 from iep_app.api.guard import Denied, authorised_transaction, client_ip
 from iep_app.api.ranges import content_disposition, range_response
 from iep_app.db import session_scope
@@ -17,6 +16,7 @@ from iep_app.dicom.render import render_frame
 from iep_app.models import Progress, Transaction, pk, utcnow
 from iep_app.services import audit, organisation
 from iep_app.services.audit import Action
+from iep_app.services.images import files
 from iep_app.services.recipient import downloads
 from iep_app.services.transactions import records
 from iep_app.settings import get_settings

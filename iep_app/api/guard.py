@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from iep_app.db import get_engine, session_scope
-from iep_app.models import Instance, Transaction, TransactionInstance, utcnow
+from iep_app.models import Transaction, utcnow
 from iep_app.services.errors import DomainError, NotAllowed, NotInPackage, PackageUnavailable, SessionEnded
 from iep_app.services.recipient import access
 from iep_app.settings import get_settings
@@ -113,13 +113,3 @@ def authorised_instance(request: Request) -> access.InstanceAccess:
             now=utcnow(),
             ip=client_ip(request),
         )
-
-
-def instance_in(transaction: Transaction, instance_pk: int) -> Instance:
-    """An instance of this package; another package's instance is a 404 like a missing one."""
-    with session_scope() as session:
-        link = session.get(TransactionInstance, (transaction.id, instance_pk))
-        instance = session.get(Instance, instance_pk) if link else None
-    if instance is None:
-        raise Denied(404)
-    return instance

@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from iep_app.api import files
 from iep_app.api.guard import PATIENT_DATA, Denied, authorised_instance
 from iep_app.dicom.render import RenderError, Window, cached_frame, render_frame, render_thumbnail
+from iep_app.services.images import files
 
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
 

@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from iep_app import routes
-from iep_app.api import files
 from iep_app.api.guard import PATIENT_DATA, Denied, authorised_instance, authorised_transaction
 from iep_app.db import session_scope
 from iep_app.dicom.display import stored_words
@@ -22,6 +21,7 @@ from iep_app.dicom.documents import encapsulated_pdf
 from iep_app.dicom.pixels import RenderError
 from iep_app.models import Instance, pk
 from iep_app.services.errors import NotAllowed
+from iep_app.services.images import files
 from iep_app.services.recipient import viewing
 
 # A manifest is rebuilt from headers that never change, but its format may change with

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from iep_app import routes
-from iep_app.dicom.presets import CUSTOM, Choice, FileWindow, Preset, choices
+from iep_app.dicom.presets import CUSTOM, DEFAULT, Choice, FileWindow, Preset, choice_keys, choices, resolve
 from iep_app.dicom.tags import TagRow
 from iep_app.services.recipient.viewing import PDF, Browser, SeriesLook
 
@@ -106,3 +106,18 @@ def filter_lines(lines: list[dict[str, str]], query: str, limit: int = 2000) -> 
     """The lines matching every word of a query (as ``tags.search`` does for rows)."""
     words = query.lower().split()[:8]
     return [line for line in lines if all(w in line["search"] for w in words)][:limit]
+
+
+# The window choices as the viewer state handles them, so states need not reach into dicom/.
+DEFAULT_WINDOW = DEFAULT  # each image's own first window, else its value range
+CUSTOM_WINDOW = CUSTOM  # whatever the person dragged to
+
+
+def offers_window(key: str, modality: str, file_window_count: int) -> bool:
+    """Tell whether a series of this modality, with this many windows in its files, offers a choice."""
+    return key in choice_keys(modality, file_window_count)
+
+
+def window_values(key: str, modality: str) -> dict[str, object]:
+    """What the viewer applies for a choice: {"kind", "index", "center", "width"} ({} if unknown)."""
+    return resolve(key, modality) or {}

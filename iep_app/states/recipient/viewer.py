@@ -17,13 +17,11 @@ from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
-from iep_app.dicom.pixels import RenderError
-from iep_app.dicom.presets import CUSTOM, DEFAULT, choice_keys, resolve
-from iep_app.dicom.store import FileStore
 from iep_app.models import Transaction, pk
 from iep_app.services.errors import NotAllowed, PackageUnavailable, SessionEnded
+from iep_app.services.images import files
 from iep_app.services.recipient import viewer_rows, viewing
-from iep_app.states.common import I18nState, now, settings
+from iep_app.states.common import I18nState, now
 from iep_app.states.recipient.package import PackageState
 
 PANES = 2
@@ -43,7 +41,7 @@ def _index(value: object, limit: int) -> int | None:
 
 
 def _empty_preset(seq: int = 0) -> dict[str, Any]:
-    return {"seq": seq, "kind": DEFAULT, "index": 0, "center": 0.0, "width": 0.0}
+    return {"seq": seq, "kind": viewer_rows.DEFAULT_WINDOW, "index": 0, "center": 0.0, "width": 0.0}
 
 
 class ViewerState(I18nState):
@@ -58,7 +56,7 @@ class ViewerState(I18nState):
     pane_src: list[str] = ["", ""]
     pane_title: list[str] = ["", ""]
     pane_options: list[list[dict[str, str]]] = [[], []]
-    pane_choice: list[str] = [DEFAULT, DEFAULT]
+    pane_choice: list[str] = [viewer_rows.DEFAULT_WINDOW, viewer_rows.DEFAULT_WINDOW]
     pane_preset: list[dict[str, Any]] = [_empty_preset(), _empty_preset()]
     overlays: bool = True
     tags_open: bool = False
@@ -92,9 +90,6 @@ class ViewerState(I18nState):
         except _Ended:
             return False
         return True
-
-    def _store(self) -> FileStore:
-        return FileStore(settings().store_dir)
 
     @rx.event
     async def on_load(self):
@@ -137,7 +132,7 @@ class ViewerState(I18nState):
             pane_src="",
             pane_title="",
             pane_options=[],
-            pane_choice=DEFAULT,
+            pane_choice=viewer_rows.DEFAULT_WINDOW,
             pane_preset=self._next_preset(pane),
             _pane_modality="",
             _pane_windows=0,
@@ -145,7 +140,7 @@ class ViewerState(I18nState):
         )
 
     def _show(self, pane: int, images: viewing.SeriesImages) -> None:
-        look = viewing.series_look(images, store=self._store())
+        look = viewing.series_look(images, store=files.store())
         series = images.series
         self._put(
             pane,
@@ -153,7 +148,7 @@ class ViewerState(I18nState):
             pane_src=routes.series_manifest_url(self._public_id, pk(series)),
             pane_title=series.series_description or series.modality,
             pane_options=viewer_rows.window_options(series.modality, look, text=self._text),
-            pane_choice=DEFAULT,
+            pane_choice=viewer_rows.DEFAULT_WINDOW,
             pane_preset=self._next_preset(pane),
             _pane_modality=series.modality,
             _pane_windows=len(look.windows),
@@ -224,9 +219,9 @@ class ViewerState(I18nState):
         if pane is None or not self.pane_series[pane] or not isinstance(key, str):
             return None
         modality = self._pane_modality[pane]
-        if key not in choice_keys(modality, self._pane_windows[pane]):
+        if not viewer_rows.offers_window(key, modality, self._pane_windows[pane]):
             return None
-        resolved = resolve(key, modality) or {}
+        resolved = viewer_rows.window_values(key, modality)
         self._put(pane, pane_preset=self._next_preset(pane, **resolved), pane_choice=key)
         return None
 
@@ -236,7 +231,11 @@ class ViewerState(I18nState):
         pane = _index(viewport, self.layout)
         if not await self._verified():
             return rx.redirect(routes.PACKAGE)
-        if pane is not None and kind in (CUSTOM, DEFAULT) and self.pane_series[pane]:
+        if (
+            pane is not None
+            and kind in (viewer_rows.CUSTOM_WINDOW, viewer_rows.DEFAULT_WINDOW)
+            and self.pane_series[pane]
+        ):
             self._put(pane, pane_choice=kind)
         return None
 
@@ -314,8 +313,8 @@ class ViewerState(I18nState):
 
         try:
             instance = await self._checked(find)
-            rows = viewing.instance_tags(instance, store=self._store())
-        except (NotAllowed, RenderError):
+            rows = viewing.instance_tags(instance, store=files.store())
+        except (NotAllowed, viewing.RenderError):
             self._all_tags, self.tag_rows, self.tag_title = [], [], ""
             return
         self._all_tags = viewer_rows.tag_lines(rows)

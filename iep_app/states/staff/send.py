@@ -12,11 +12,11 @@ from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
-from iep_app.dicom.store import FileStore
 from iep_app.models import OutboxStatus
 from iep_app.services import organisation, outbox
 from iep_app.services.directory import individuals
 from iep_app.services.errors import NotAllowed, NothingToShare, ValidationFailed
+from iep_app.services.images import files
 from iep_app.services.staff import uploads
 from iep_app.services.staff.uploads import ReportSummary, UploadRefused
 from iep_app.services.transactions import sharing
@@ -159,7 +159,7 @@ class AdminSendState(ContactForm, AdminState):
                 return
             self.phase, self.progress = "ingesting", 100
         try:
-            report = await asyncio.to_thread(uploads.ingest, folder, FileStore(settings().store_dir))
+            report = await asyncio.to_thread(uploads.ingest, folder, files.store())
         except OSError:  # the folder went away or the disk failed under it
             report = None
         async with self:

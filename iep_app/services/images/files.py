@@ -1,4 +1,4 @@
-"""The file store the byte endpoints read from, built once per process."""
+"""The file store of original DICOM files, built once per process from the settings."""
 
 from __future__ import annotations
 
