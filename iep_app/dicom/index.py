@@ -11,6 +11,8 @@ from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.uid import UID
 
+from iep_app.dicom.deflate import DEFLATED_SYNTAX, MAX_INFLATED_BYTES, inflated_size_over, meta_syntax_and_end
+
 # (level, DICOM keyword, maximum length of its VR): values longer than the standard allows
 # are cut so a malformed file cannot push oversized text into the index.
 INDEXED_ATTRIBUTES: tuple[tuple[str, str, int], ...] = (
@@ -56,6 +58,10 @@ PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 # Elements larger than this are skipped by seeking rather than read: pixel data never
 # enters memory while indexing.
 DEFER_BYTES = 4096
+TOO_LARGE_INFLATED = (
+    "This file is compressed (deflate) and would unpack to more than "
+    f"{MAX_INFLATED_BYTES // 1024**2} MiB; it was refused for safety."
+)
 _UNDEFINED_LENGTH = 0xFFFFFFFF
 
 _IMPLIED_SYNTAX = {  # (implicit VR, little endian) -> transfer syntax, for files without meta
@@ -81,6 +87,9 @@ def read_header(path: Path) -> Dataset:
     """
     with open(path, "rb") as fp:
         has_prefix = fp.read(132)[128:132] == b"DICM"
+        meta = meta_syntax_and_end(fp) if has_prefix else None
+        if meta and meta[0] == DEFLATED_SYNTAX and inflated_size_over(fp, meta[1]):
+            raise NotIndexable(TOO_LARGE_INFLATED)
         fp.seek(0)
         try:
             ds = pydicom.dcmread(fp, defer_size=DEFER_BYTES, force=True)
