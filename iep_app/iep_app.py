@@ -8,7 +8,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from iep_app import routes
-from iep_app.api import downloads, images, session, viewer
+from iep_app.api import downloads, images, paths, session, viewer  # noqa: F401  (paths: the `id` convertor)
 from iep_app.api.headers import SecurityHeaders
 from iep_app.pages.recipient.download import download_page
 from iep_app.pages.recipient.forward import forward_page
@@ -22,17 +22,17 @@ from iep_app.states.recipient.package import PackageState
 from iep_app.states.recipient.viewer import ViewerState
 
 _package = f"{routes.API_PREFIX}/{{public_id}}"
-_instance = f"{_package}/instances/{{instance:int}}"
+_instance = f"{_package}/instances/{{instance:id}}"
 api = Starlette(
     routes=[
         Route(routes.SESSION_ENDPOINT, session.create_session_cookie, methods=["POST"]),
-        Route(f"{_instance}/frames/{{frame:int}}.{{fmt}}", images.frame),
+        Route(f"{_instance}/frames/{{frame:id}}.{{fmt}}", images.frame),
         Route(f"{_instance}/thumbnail.jpg", images.thumbnail),
         Route(f"{_package}/download/dicom.zip", downloads.dicom_media, methods=["GET", "HEAD"]),
         Route(f"{_package}/download/pictures.zip", downloads.pictures),
-        Route(f"{_instance}/words/{{frame:int}}", viewer.words),
+        Route(f"{_instance}/words/{{frame:id}}", viewer.words),
         Route(f"{_instance}/document.pdf", viewer.document),
-        Route(f"{_package}/series/{{series:int}}/manifest.json", viewer.series_manifest),
+        Route(f"{_package}/series/{{series:id}}/manifest.json", viewer.series_manifest),
     ],
     middleware=[Middleware(SecurityHeaders)],
 )

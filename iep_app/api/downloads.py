@@ -19,6 +19,7 @@ from iep_app.services.audit import Action
 from iep_app.services.images import files
 from iep_app.services.recipient import downloads
 from iep_app.services.transactions import records
+from iep_app.services.validation import row_id
 from iep_app.settings import get_settings
 
 PICTURE_QUALITY = 92
@@ -28,9 +29,10 @@ def _series_param(request: Request) -> int | None:
     raw = request.query_params.get("series")
     if raw is None:
         return None
-    if not raw.isdigit():
+    series_pk = row_id(raw)
+    if series_pk is None:
         raise Denied(400)
-    return int(raw)
+    return series_pk
 
 
 def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem], str]:

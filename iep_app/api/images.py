@@ -13,6 +13,7 @@ from starlette.responses import Response
 from iep_app.api.guard import PATIENT_DATA, Denied, authorised_instance
 from iep_app.dicom.render import RenderError, Window, cached_frame, render_frame, render_thumbnail
 from iep_app.services.images import files
+from iep_app.services.validation import whole_number
 
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
 
@@ -34,9 +35,10 @@ def _int_param(request: Request, name: str, default: int, high: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
+    number = whole_number(raw, low=1, high=high)
+    if number is None:
         raise Denied(400)
-    return int(raw)
+    return number
 
 
 @dataclass(frozen=True)

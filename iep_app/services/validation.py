@@ -13,6 +13,25 @@ from iep_app.services.errors import ValidationFailed, invalid
 # A local hospital number: letters, digits and a few separators, as PAS systems print them.
 _LOCAL_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./-]{0,63}")
 _NHS_NUMBER_DIGITS = 10
+# ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() then refuses or reads,
+# and int() of thousands of digits raises. 18 digits fit a 64-bit integer.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger ID names no row
+
+
+def whole_number(value: object, *, low: int = 0, high: int) -> int | None:
+    """A whole number sent by anyone (a URL, a query, a websocket event): within [low, high], or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _WHOLE_NUMBER.fullmatch(value.strip()):
+        return None
+    number = int(value.strip())
+    return number if low <= number <= high else None
+
+
+def row_id(value: object) -> int | None:
+    """A database row ID sent by anyone, or None when it cannot name a row."""
+    return whole_number(value, low=1, high=MAX_ROW_ID)
 
 
 def normalise_email(value: str, *, field: str = "email") -> str:

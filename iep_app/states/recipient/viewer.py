@@ -21,6 +21,7 @@ from iep_app.models import Transaction, pk
 from iep_app.services.errors import NotAllowed, PackageUnavailable, SessionEnded
 from iep_app.services.images import files
 from iep_app.services.recipient import viewer_rows, viewing
+from iep_app.services.validation import row_id
 from iep_app.states.common import I18nState, now
 from iep_app.states.recipient.package import PackageState
 
@@ -156,11 +157,12 @@ class ViewerState(I18nState):
         )
 
     def _series_images(self, key: object) -> Callable[[Session, Transaction], viewing.SeriesImages]:
-        if not isinstance(key, str) or not key.isdigit() or len(key) > 12:
+        series_pk = row_id(key)
+        if series_pk is None:
             raise NotAllowed()
 
         def work(session: Session, transaction: Transaction) -> viewing.SeriesImages:
-            return viewing.series_images(session=session, transaction_pk=pk(transaction), series_pk=int(key))
+            return viewing.series_images(session=session, transaction_pk=pk(transaction), series_pk=series_pk)
 
         return work
 

@@ -11,6 +11,7 @@ from iep_app.models import Individual
 from iep_app.services.directory import individuals
 from iep_app.services.errors import NotAllowed, ValidationFailed
 from iep_app.services.staff.search import ListQuery, list_transactions
+from iep_app.services.validation import row_id
 from iep_app.states.common import now
 from iep_app.states.staff.common import AdminState
 from iep_app.states.staff.contact import ContactForm
@@ -86,7 +87,7 @@ class AdminIndividualState(ContactForm, AdminState):
             if self._staff(session) is None:
                 return self._refusal()
             tail = self._path_tail()
-            self._individual_pk = int(tail) if tail.isdigit() and len(tail) < 10 else 0
+            self._individual_pk = row_id(tail) or 0
             person = self._person(session)
             if person is not None:
                 self._fill(session, person)

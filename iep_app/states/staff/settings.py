@@ -11,6 +11,7 @@ from iep_app.services.errors import NotAllowed, ValidationFailed
 from iep_app.services.staff import management
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.transactions.records import as_aware
+from iep_app.services.validation import whole_number
 from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState, short_time
 
@@ -24,8 +25,8 @@ ORGANISATION_FIELDS = (
 
 
 def _whole(value: object) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 6 else -1
+    number = whole_number(value, high=99_999)
+    return -1 if number is None else number
 
 
 class AdminOrganisationState(AdminState):
