@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -11,6 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
@@ -42,6 +45,8 @@ class Settings:
     retention_days: int
     max_retention_days: int
     redis_url: str | None
+    # Reverse proxies whose X-Forwarded-For is believed; nobody else's is.
+    trusted_proxies: tuple[IPNetwork, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -143,6 +148,18 @@ def _secret_key(env: Mapping[str, str], data_dir: Path, environment: str) -> str
     return key
 
 
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
+    found = []
+    for part in (_text(env, name, "") or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            found.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise SettingsError(f"{name} must list IP addresses or networks, got {part.strip()!r}") from None
+    return tuple(found)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from the environment.
 
@@ -193,6 +210,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=retention_days,
         max_retention_days=max_retention,
         redis_url=_text(env, "IEP_REDIS_URL"),
+        trusted_proxies=_networks(env, "IEP_TRUSTED_PROXIES"),
     )
 
 

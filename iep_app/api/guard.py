@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from iep_app.db import get_engine, session_scope
 from iep_app.models import Transaction, utcnow
+from iep_app.services import client_address
 from iep_app.services.errors import DomainError, NotAllowed, NotInPackage, PackageUnavailable, SessionEnded
 from iep_app.services.recipient import access
 from iep_app.settings import get_settings
@@ -27,7 +28,10 @@ def cookie_name(public_id: str) -> str:
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The client's address: the peer, or what trusted proxies forwarded (client_address.resolve)."""
+    peer = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-forwarded-for", "")
+    return client_address.resolve(peer, forwarded, get_settings().trusted_proxies)
 
 
 class Denied(Exception):

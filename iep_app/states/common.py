@@ -8,6 +8,7 @@ import reflex as rx
 
 from iep_app.i18n import catalogue, normalise_language, translate
 from iep_app.models import utcnow
+from iep_app.services import client_address
 from iep_app.settings import Settings, get_settings
 
 
@@ -33,7 +34,11 @@ class I18nState(rx.State):
         return translate(normalise_language(self.lang), key, **params)
 
     def _client_ip(self) -> str:
-        return self.router.session.client_ip or ""
+        """The address of the websocket's client (client_address.resolve decides whose)."""
+        forwarded = self.router.headers.raw_headers.get("x-forwarded-for", "")
+        return client_address.resolve(
+            self.router.session.client_ip or "", forwarded, settings().trusted_proxies
+        )
 
 
 def format_until(moment: datetime) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from iep_app.models import StaffUser
-from iep_app.services import audit, ratelimit
+from iep_app.services import audit, client_address, ratelimit
 from iep_app.services.audit import Action
 from iep_app.services.errors import (
     AccountLocked,
@@ -113,8 +113,8 @@ def _locked_until(user: StaffUser, now: datetime) -> datetime | None:
 
 
 def _count_address_failure(session: Session, ip: str, now: datetime) -> None:
-    if ip:
-        ratelimit.allow(session=session, policy=FAILURES_PER_ADDRESS, key=ip, now=now)
+    # No address is one shared address: leaving it out must never skip the budget.
+    ratelimit.allow(session=session, policy=FAILURES_PER_ADDRESS, key=ip or client_address.UNKNOWN, now=now)
 
 
 def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, step: str) -> int:
@@ -151,7 +151,8 @@ def sign_in_password(
         SignInThrottled: too many failures from this client address.
     """
     password = (password or "")[: passwords.MAX_LENGTH]
-    if ip and ratelimit.remaining(session=session, policy=FAILURES_PER_ADDRESS, key=ip, now=now) == 0:
+    address = ip or client_address.UNKNOWN
+    if ratelimit.remaining(session=session, policy=FAILURES_PER_ADDRESS, key=address, now=now) == 0:
         raise SignInThrottled()
     try:
         name = normalise_username(username)

@@ -205,7 +205,9 @@ def test_the_enrolment_uri_works_in_an_authenticator(session):
     assert parsed.now() == pyotp.TOTP(user.totp_secret).now()
 
 
-def test_failures_from_one_address_are_budgeted_across_usernames(session, settings, monkeypatch):
+@pytest.mark.parametrize("ip", ["198.51.100.4", ""])
+def test_failures_from_one_address_are_budgeted_across_usernames(session, settings, monkeypatch, ip):
+    # "" too: a request whose address is unknown must not skip the budget
     monkeypatch.setattr(
         accounts, "FAILURES_PER_ADDRESS", ratelimit.Policy("staff-sign-in", 3, timedelta(minutes=15))
     )
@@ -219,7 +221,7 @@ def test_failures_from_one_address_are_budgeted_across_usernames(session, settin
                 username=username,
                 password="not the password",
                 now=now,
-                ip="198.51.100.4",
+                ip=ip,
             )
     with pytest.raises(SignInThrottled):
         accounts.sign_in_password(
@@ -228,7 +230,7 @@ def test_failures_from_one_address_are_budgeted_across_usernames(session, settin
             username="alice",
             password=PASSWORD,
             now=now,
-            ip="198.51.100.4",
+            ip=ip,
         )
     other = accounts.sign_in_password(
         session=session,
@@ -245,7 +247,7 @@ def test_failures_from_one_address_are_budgeted_across_usernames(session, settin
         username="alice",
         password=PASSWORD,
         now=now + timedelta(minutes=16),
-        ip="198.51.100.4",
+        ip=ip,
     )
     assert later.session_token
 
