@@ -78,7 +78,7 @@ async def dicom_media(request: Request) -> Response:
             items,
             transaction_id=transaction.public_id or "",
             organisation=org,
-            sent_at=records.as_aware(transaction.created_at),
+            sent_at=transaction.created_at,
         )
     )
     suffix = "" if request.query_params.get("series") is None else "-series"
@@ -100,7 +100,7 @@ async def pictures(request: Request) -> Response:
         render=_picture,
         transaction_id=transaction.public_id or "",
         organisation=org,
-        sent_at=records.as_aware(transaction.created_at),
+        sent_at=transaction.created_at,
     )
     headers = {
         "Cache-Control": "private, no-store",

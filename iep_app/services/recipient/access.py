@@ -124,7 +124,7 @@ def open_link(
         public_id=transaction.public_id or "",
         language=transaction.language,
         organisation=organisation.name,
-        available_until=records.as_aware(transaction.available_until),
+        available_until=transaction.available_until,
         channel=transaction.auth_method,
         masked_destination=_masked(transaction),
     )
@@ -151,7 +151,7 @@ def request_code(
     # Staff "unlock" restarts the count: codes sent before codes_reset_at no longer count.
     since = now - timedelta(hours=1)
     if transaction.codes_reset_at is not None:
-        since = max(since, records.as_aware(transaction.codes_reset_at))
+        since = max(since, transaction.codes_reset_at)
     sent_last_hour = session.exec(
         select(func.count())
         .select_from(OtpChallenge)
@@ -239,7 +239,7 @@ def verify_code(
     challenge = _live_challenge(session, pk(transaction))
     if challenge is None:
         raise NoActiveCode()
-    if records.as_aware(challenge.expires_at) <= now:
+    if challenge.expires_at <= now:
         raise CodeExpired()
     code = "".join(ch for ch in (code or "") if not ch.isspace())
     if not secrets.same(challenge.code_hash, _code_hash(secret_key, pk(transaction), code)):
@@ -307,12 +307,12 @@ def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> T
     records.ensure_available(transaction, now)
     if row.ended_at is not None:
         raise SessionEnded()
-    if records.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT <= now:
+    if row.last_seen_at + SESSION_IDLE_LIMIT <= now:
         row.ended_at = now
         _record(session, Action.SESSION_ENDED, row.transaction_pk, ip, why="idle")
         session.commit()
         raise SessionEnded()
-    if records.as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
+    if row.last_seen_at + TOUCH_INTERVAL <= now:
         row.last_seen_at = now
     return transaction
 
@@ -405,9 +405,9 @@ _SESSION_AND_INSTANCE = (
 def _plainly_live(row, now: datetime) -> bool:  # type: ignore[no-untyped-def]
     return (
         row.ended_at is None
-        and records.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT > now
+        and row.last_seen_at + SESSION_IDLE_LIMIT > now
         and row.status == TransactionStatus.ACTIVE
-        and records.as_aware(row.available_until) > now
+        and row.available_until > now
     )
 
 
@@ -432,7 +432,7 @@ def grant_http_instance(
     row = connection.execute(_SESSION_AND_INSTANCE, {"digest": digest, "instance": instance_pk}).first()
     if row is None or row.public_id != public_id or not _plainly_live(row, now):
         return None
-    if records.as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
+    if row.last_seen_at + TOUCH_INTERVAL <= now:
         connection.execute(_rs.update().where(_rs.c.id == row.session_pk).values(last_seen_at=now))
     return InstanceAccess(
         transaction_pk=row.transaction_pk,
@@ -504,7 +504,7 @@ def redeem_cookie_grant(
         raise SessionEnded()
     digest = secrets.token_hash(secret_key, _GRANT_PURPOSE, grant)
     row = _session_row(session, digest, RecipientSession.grant_hash)
-    if row.grant_expires_at is None or records.as_aware(row.grant_expires_at) <= now:
+    if row.grant_expires_at is None or row.grant_expires_at <= now:
         raise SessionEnded()
     transaction = _check(session, row, now, ip)
     cookie = secrets.new_token()

@@ -22,7 +22,6 @@ from iep_app.services.errors import (
 )
 from iep_app.services.staff import passwords, sessions
 from iep_app.services.staff.sessions import StaffIdentity, identity
-from iep_app.services.transactions.records import as_aware
 
 # Named policies, with their budgets: 5 wrong passwords or codes in a row lock the account
 # for 15 minutes (a success resets the count); 50 failed sign-ins per client address per 15
@@ -107,8 +106,8 @@ def add(
 
 
 def _locked_until(user: StaffUser, now: datetime) -> datetime | None:
-    if user.locked_until is not None and as_aware(user.locked_until) > now:
-        return as_aware(user.locked_until)
+    if user.locked_until is not None and user.locked_until > now:
+        return user.locked_until
     return None
 
 

@@ -14,7 +14,6 @@ from iep_app.services import audit
 from iep_app.services.audit import Action
 from iep_app.services.errors import ValidationFailed
 from iep_app.services.staff.sessions import StaffIdentity
-from iep_app.services.transactions.records import as_aware
 
 HEADER = ["time_utc", "transaction", "actor", "action", "detail", "ip"]
 MAX_DAYS = 3660  # ten years: a range, not "everything since forever by accident"
@@ -75,7 +74,7 @@ def csv_lines(*, session: Session, start: date, end: date) -> Iterator[str]:
             .limit(_BATCH)
         ).all()
         for event, public_id in batch:
-            moment = as_aware(event.at).isoformat(timespec="seconds")
+            moment = event.at.isoformat(timespec="seconds")
             writer.writerow(
                 [
                     _cell(v)

@@ -94,7 +94,7 @@ def retention_window(
     org = organisation.current(session=session, settings=settings)
     root = _root(session, transaction)
     longest = timedelta(days=org.max_retention_days)
-    latest = _minute(min(now + longest, records.as_aware(root.created_at) + longest))
+    latest = _minute(min(now + longest, root.created_at + longest))
     default = min(_minute(now + timedelta(days=org.retention_days)), latest)
     return RetentionWindow(earliest=now + MIN_NOTICE, default=default, latest=latest)
 

@@ -144,20 +144,13 @@ def by_link(*, session: Session, secret_key: str, token: str) -> Transaction:
     return transaction
 
 
-def as_aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes for aware columns; every stored time is UTC."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def unavailable_reason(transaction: Transaction, now: datetime) -> str | None:
     """Why a package cannot be opened now (declined, revoked, expired), or None."""
     if transaction.status == TransactionStatus.DECLINED:
         return "declined"
     if transaction.status == TransactionStatus.REVOKED:
         return "revoked"
-    if as_aware(transaction.available_until) <= now:
+    if transaction.available_until <= now:
         return "expired"
     return None
 

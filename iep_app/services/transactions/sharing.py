@@ -50,7 +50,7 @@ def queue_link_email(
         lang=transaction.language,
         organisation=org.name,
         recipient_name=" ".join(p for p in (recipient.first_name, recipient.last_name) if p),
-        available_until=records.as_aware(transaction.available_until),
+        available_until=transaction.available_until,
         transaction_id=transaction.public_id or "",
         sender_message=sender_message,
     )

@@ -10,7 +10,6 @@ from iep_app.services import organisation
 from iep_app.services.errors import NotAllowed, ValidationFailed
 from iep_app.services.staff import management
 from iep_app.services.staff.sessions import StaffIdentity
-from iep_app.services.transactions.records import as_aware
 from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState, short_time
 
@@ -88,10 +87,10 @@ class AdminStaffState(AdminState):
                 "state": "disabled"
                 if u.disabled
                 else "locked"
-                if u.locked_until and as_aware(u.locked_until) > moment
+                if u.locked_until and u.locked_until > moment
                 else "active",
                 "enrolled": "yes" if u.totp_confirmed else "",
-                "last_login": short_time(as_aware(u.last_login_at)) if u.last_login_at else "",
+                "last_login": short_time(u.last_login_at) if u.last_login_at else "",
             }
             for u in management.list_staff(session=session)
         ]
