@@ -50,9 +50,11 @@ def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem]
         org = organisation.current(session=session, settings=settings).name
         row = session.get(Transaction, pk(transaction))
         assert row is not None
-        records.advance(row, Progress.DOWNLOADED, utcnow())
+        now = utcnow()
+        records.advance(row, Progress.DOWNLOADED, now)
         audit.record(
             session=session,
+            now=now,
             action=Action.DOWNLOADED,
             actor="recipient",
             transaction_pk=pk(transaction),

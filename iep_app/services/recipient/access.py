@@ -95,10 +95,18 @@ def _available(session: Session, secret_key: str, token: str, now: datetime) -> 
     return transaction
 
 
-def _record(session: Session, action: str, transaction_pk: int, ip: str, **detail: object) -> None:
+def _record(
+    session: Session, now: datetime, action: str, transaction_pk: int, ip: str, **detail: object
+) -> None:
     # Every event this module writes is the recipient's own, about one package.
     audit.record(
-        session=session, action=action, actor=RECIPIENT, transaction_pk=transaction_pk, ip=ip, **detail
+        session=session,
+        now=now,
+        action=action,
+        actor=RECIPIENT,
+        transaction_pk=transaction_pk,
+        ip=ip,
+        **detail,
     )
 
 
@@ -118,7 +126,7 @@ def open_link(
         PackageUnavailable: the package expired, was declined or revoked.
     """
     transaction = _available(session, secret_key, token, now)
-    _record(session, Action.LINK_OPENED, pk(transaction), ip)
+    _record(session, now, Action.LINK_OPENED, pk(transaction), ip)
     records.advance(transaction, Progress.OPENED, now)
     return LinkView(
         public_id=transaction.public_id or "",
@@ -161,7 +169,7 @@ def request_code(
         )
     ).one()
     if sent_last_hour >= CODES_PER_HOUR:
-        _record(session, Action.CODE_REFUSED, pk(transaction), ip, why="hourly limit")
+        _record(session, now, Action.CODE_REFUSED, pk(transaction), ip, why="hourly limit")
         raise TooManyCodes()
     session.exec(
         update(OtpChallenge)
@@ -198,7 +206,9 @@ def request_code(
         redacted=render(code="******"),
     )
     masked = _masked(transaction)
-    _record(session, Action.CODE_SENT, pk(transaction), ip, channel=transaction.auth_method.value, to=masked)
+    _record(
+        session, now, Action.CODE_SENT, pk(transaction), ip, channel=transaction.auth_method.value, to=masked
+    )
     return SentCode(outgoing=outgoing, masked_destination=masked, valid_minutes=minutes)
 
 
@@ -268,7 +278,7 @@ def verify_code(
         )
     )
     records.advance(transaction, Progress.VERIFIED, now)
-    _record(session, Action.VERIFIED, pk(transaction), ip)
+    _record(session, now, Action.VERIFIED, pk(transaction), ip)
     return session_token
 
 
@@ -282,10 +292,10 @@ def _count_failure(
     )
     session.refresh(challenge)
     remaining = max(TRIES_PER_CODE - challenge.failed_attempts, 0)
-    _record(session, Action.CODE_FAILED, pk(transaction), ip, remaining=remaining)
+    _record(session, now, Action.CODE_FAILED, pk(transaction), ip, remaining=remaining)
     if remaining == 0:
         challenge.voided_at = now
-        _record(session, Action.CODE_LOCKED, pk(transaction), ip)
+        _record(session, now, Action.CODE_LOCKED, pk(transaction), ip)
     # The failure must be stored even though the caller sees an error.
     session.commit()
     raise CodeRejected(remaining)
@@ -309,7 +319,7 @@ def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> T
         raise SessionEnded()
     if row.last_seen_at + SESSION_IDLE_LIMIT <= now:
         row.ended_at = now
-        _record(session, Action.SESSION_ENDED, row.transaction_pk, ip, why="idle")
+        _record(session, now, Action.SESSION_ENDED, row.transaction_pk, ip, why="idle")
         session.commit()
         raise SessionEnded()
     if row.last_seen_at + TOUCH_INTERVAL <= now:

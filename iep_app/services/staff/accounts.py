@@ -82,6 +82,7 @@ def add(
     is_admin: bool = False,
     display_name: str = "",
     actor: str,
+    now: datetime,
 ) -> StaffUser:
     """Create a staff account with a fresh TOTP secret, to be enrolled at first sign-in.
 
@@ -101,7 +102,9 @@ def add(
     )
     session.add(user)
     session.flush()
-    audit.record(session=session, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin)
+    audit.record(
+        session=session, now=now, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin
+    )
     return user
 
 
@@ -127,12 +130,12 @@ def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, st
     )
     session.refresh(user)
     actor = f"staff:{user.username}"
-    audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
+    audit.record(session=session, now=now, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
     remaining = max(FAILURES_BEFORE_LOCK - user.failed_logins, 0)
     if remaining == 0:
         user.locked_until = now + LOCK_DURATION
         user.failed_logins = 0
-        audit.record(session=session, action=Action.STAFF_LOCKED, actor=actor, ip=ip)
+        audit.record(session=session, now=now, action=Action.STAFF_LOCKED, actor=actor, ip=ip)
     # The failure must be stored even though the caller sees an error.
     session.commit()
     return remaining
@@ -160,7 +163,9 @@ def sign_in_password(
     if user is None or user.disabled:
         passwords.burn_time(password)
         _count_address_failure(session, ip, now)
-        audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user")
+        audit.record(
+            session=session, now=now, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user"
+        )
         session.commit()
         raise SignInFailed()
     if _locked_until(user, now) is not None:
@@ -170,6 +175,7 @@ def sign_in_password(
         _count_address_failure(session, ip, now)
         audit.record(
             session=session,
+            now=now,
             action=Action.STAFF_SIGN_IN_FAILED,
             actor=f"staff:{user.username}",
             ip=ip,
@@ -241,10 +247,10 @@ def sign_in_code(
     actor = f"staff:{user.username}"
     if not user.totp_confirmed:
         user.totp_confirmed = True
-        audit.record(session=session, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)
+        audit.record(session=session, now=now, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)
     user.failed_logins = 0
     user.last_login_at = now
     row.second_factor_at = now
     row.last_seen_at = now
-    audit.record(session=session, action=Action.STAFF_SIGNED_IN, actor=actor, ip=ip)
+    audit.record(session=session, now=now, action=Action.STAFF_SIGNED_IN, actor=actor, ip=ip)
     return identity(user)

@@ -38,10 +38,13 @@ def check_range(start: date | None, end: date | None) -> tuple[date, date]:
     return start, end
 
 
-def record_export(*, session: Session, by: StaffIdentity, start: date, end: date, ip: str = "") -> None:
+def record_export(
+    *, session: Session, by: StaffIdentity, start: date, end: date, now: datetime, ip: str = ""
+) -> None:
     """Audit the export itself (who took the trail out, for which days)."""
     audit.record(
         session=session,
+        now=now,
         action=Action.AUDIT_EXPORTED,
         actor=by.actor,
         ip=ip,

@@ -113,6 +113,7 @@ def _check(session: Session, row: StaffSession, now: datetime, ip: str, admin: b
         row.ended_at = now
         audit.record(
             session=session,
+            now=now,
             action=Action.STAFF_SIGNED_OUT,
             actor=f"staff:{user.username}",
             ip=ip,
@@ -182,6 +183,7 @@ def end(
     user = session.get(StaffUser, row.staff_pk)
     audit.record(
         session=session,
+        now=now,
         action=Action.STAFF_SIGNED_OUT,
         actor=f"staff:{user.username if user else '?'}",
         ip=ip,

@@ -20,7 +20,6 @@ from iep_app.models import (
     TransactionInstance,
     TransactionStatus,
     pk,
-    utcnow,
 )
 from iep_app.services import secrets
 from iep_app.services.directory.contacts import auth_destination
@@ -79,7 +78,7 @@ def create(
     sent_by: str,
     parent: Transaction | None = None,
     forward_key: str | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> NewTransaction:
     """Create a transaction with the next public ID, its instances and an access link.
 
@@ -88,7 +87,6 @@ def create(
     The ID comes from the row's own autoincrement key, which both SQLite and PostgreSQL
     hand out without collisions however many workers create packages at once.
     """
-    now = now or utcnow()
     transaction = Transaction(
         recipient_pk=pk(recipient),
         parent_pk=pk(parent) if parent else None,

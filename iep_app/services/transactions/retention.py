@@ -51,6 +51,7 @@ def change_until(
     session.add(transaction)
     audit.record(
         session=session,
+        now=now,
         action=Action.RETENTION_CHANGED,
         actor=by.actor,
         transaction_pk=transaction.id,
@@ -92,6 +93,7 @@ def revoke(
         extra = {} if target is transaction else {"with": transaction.public_id}
         audit.record(
             session=session,
+            now=now,
             action=Action.REVOKED,
             actor=by.actor,
             transaction_pk=target.id,

@@ -99,7 +99,7 @@ class AdminOutboxState(AdminState):
         if refusal is not None or queued is None:
             yield refusal
             return
-        status = await outbox.deliver(queued, settings=config)
+        status = await outbox.deliver(queued, settings=config, now=now())
         with session_scope() as session:
             self._page(session)
         key = "admin.outbox.retried" if status != OutboxStatus.FAILED else "admin.tx.delivery_failed"

@@ -60,6 +60,7 @@ class AdminOrganisationState(AdminState):
                     retention_days=_whole(data.get("retention_days")),
                     max_retention_days=_whole(data.get("max_retention_days")),
                     transaction_prefix=str(data.get("transaction_prefix", ""))[:6],
+                    now=now(),
                     ip=self._client_ip(),
                 )
                 session.flush()
@@ -129,6 +130,7 @@ class AdminStaffState(AdminState):
                 username=str(data.get("username", ""))[:64],
                 password=str(data.get("password", "")),
                 is_admin=str(data.get("admin", "")) in ("on", "true"),
+                now=now(),
                 display_name=str(data.get("display_name", ""))[:200],
             ),
             "admin.staff.added",
@@ -160,7 +162,7 @@ class AdminStaffState(AdminState):
     def set_admin(self, staff_pk: int, is_admin: bool):
         return self._manage(
             lambda session, who: management.set_admin(
-                session=session, by=who, staff_pk=_whole(staff_pk), is_admin=is_admin is True
+                session=session, by=who, staff_pk=_whole(staff_pk), is_admin=is_admin is True, now=now()
             ),
             "admin.staff.changed",
         )

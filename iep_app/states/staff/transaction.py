@@ -207,7 +207,7 @@ class AdminTransactionState(AdminState):
             return
         self.busy = True
         yield
-        status = await outbox.deliver(sent[0], settings=settings())
+        status = await outbox.deliver(sent[0], settings=settings(), now=now())
         self.busy = False
         if status == OutboxStatus.FAILED:
             self.notice, self.error = "", self._text("admin.tx.delivery_failed")
@@ -271,6 +271,7 @@ class AdminTransactionState(AdminState):
                 transaction=transaction,
                 by=who,
                 text=text,
+                now=now(),
                 ip=self._client_ip(),
             )
             return {}

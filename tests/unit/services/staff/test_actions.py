@@ -86,6 +86,7 @@ def test_staff_messages_join_the_thread_under_the_organisation_name(session, set
         transaction=created.transaction,
         by=as_staff(session),
         text="  Please call us.  ",
+        now=utcnow(),
     )
     session.commit()
     message = session.exec(select(Message)).one()
@@ -97,6 +98,7 @@ def test_staff_messages_join_the_thread_under_the_organisation_name(session, set
             transaction=created.transaction,
             by=as_staff(session, admin=False),
             text="  ",
+            now=utcnow(),
         )
 
 

@@ -45,6 +45,7 @@ def _forward(session, settings, parent, request=None, key="key-1", **kw):
         from_transaction=parent,
         request=request or _request(session, settings, parent),
         key=key,
+        now=utcnow(),
         **kw,
     )
     session.commit()
@@ -208,7 +209,12 @@ def test_two_finish_calls_racing_create_one_transaction(session, settings, engin
             try:
                 results.append(
                     forwarding.forward(
-                        session=own, settings=settings, from_transaction=mine, request=request, key="race"
+                        session=own,
+                        settings=settings,
+                        from_transaction=mine,
+                        request=request,
+                        key="race",
+                        now=utcnow(),
                     )
                 )
                 own.commit()
