@@ -120,8 +120,7 @@ def _middle_cursor(engine: Engine, rows: int) -> str:
     with Session(engine) as session:
         row = session.get(Transaction, rows // 2)
         assert row is not None
-        moment = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-        return f"{moment.isoformat()}~{row.id}"
+        return f"{row.created_at.isoformat()}~{row.id}"
 
 
 def _cases(engine: Engine, rows: int) -> list[tuple[str, Callable[[Session], object]]]:

@@ -98,7 +98,7 @@ async def _share(args: argparse.Namespace) -> int:
     from iep_app.db import session_scope
     from iep_app.dicom.ingest import ingest_paths
     from iep_app.dicom.store import FileStore
-    from iep_app.models import AuthMethod
+    from iep_app.models import AuthMethod, utcnow
     from iep_app.services import outbox
     from iep_app.services.directory.contacts import ContactDetails
     from iep_app.services.transactions import sharing
@@ -130,8 +130,9 @@ async def _share(args: argparse.Namespace) -> int:
             retention_days=args.retention_days,
             sent_by=settings.org_name,
             actor="cli",
+            now=utcnow(),
         )
-    status = await outbox.deliver(shared.outgoing, settings=settings)
+    status = await outbox.deliver(shared.outgoing, settings=settings, now=utcnow())
     print(
         f"{shared.transaction.public_id}: {len(shared.instances)} files, "
         f"{shared.study_count} studies, {shared.series_count} series shared with "
@@ -177,6 +178,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     import segno
 
     from iep_app.db import session_scope
+    from iep_app.models import utcnow
     from iep_app.services import organisation
     from iep_app.services.errors import ValidationFailed
     from iep_app.services.staff import accounts
@@ -193,6 +195,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
                 is_admin=args.admin,
                 display_name=args.display_name,
                 actor="cli",
+                now=utcnow(),
             )
             org = organisation.current(session=session, settings=settings)
             enrol = accounts.enrolment(user, issuer=f"iep {org.name}")

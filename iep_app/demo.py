@@ -72,8 +72,9 @@ def ensure_demo(settings: Settings, *, always: bool = False) -> None:
                 retention_days=None,
                 sent_by=settings.org_name,
                 actor="demo",
+                now=utcnow(),
             )
-        asyncio.run(outbox.deliver(shared.outgoing, settings=settings))
+        asyncio.run(outbox.deliver(shared.outgoing, settings=settings, now=utcnow()))
         link = shared.link_url
     if link is None:
         return

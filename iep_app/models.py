@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, Dialect, Index, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy import Enum as SqlEnum
 from sqlmodel import Field, SQLModel
 
@@ -43,8 +43,37 @@ def _enum(enum_type: type[enum.StrEnum], *, index: bool = False) -> Column:
     )
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp column that is aware UTC on the way in and on the way out, on every backend.
+
+    PostgreSQL keeps the instant (timestamptz); SQLite keeps UTC wall-clock text and would give
+    back a naive datetime, so the result is made aware here, once, for ORM and Core queries alike.
+    A naive value is refused rather than guessed: every time in iep comes from utcnow() or is
+    built with tzinfo, so a naive one is a bug (PostgreSQL would have read it in the server's
+    time zone, SQLite as UTC: the two backends would disagree).
+    """
+
+    # Alembic compares the impl, so the migrated DateTime(timezone=True) columns still match.
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} for a UTC timestamp column: give it tzinfo")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
 def _timestamp(*, nullable: bool = False, index: bool = False) -> Column:
-    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+    return Column(UtcDateTime(), nullable=nullable, index=index)
 
 
 class AuthMethod(enum.StrEnum):

@@ -131,7 +131,9 @@ async def audit_csv(request: Request) -> Response:
     except ValidationFailed as failed:
         return Response(str(failed), status_code=400, media_type="text/plain", headers=NO_STORE)
     with session_scope() as session:
-        audit_export.record_export(session=session, by=who, start=start, end=end, ip=client_ip(request))
+        audit_export.record_export(
+            session=session, by=who, start=start, end=end, now=utcnow(), ip=client_ip(request)
+        )
 
     def lines() -> Iterator[str]:
         with session_scope() as session:

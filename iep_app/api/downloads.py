@@ -52,9 +52,11 @@ def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem]
         org = organisation.current(session=session, settings=settings).name
         row = session.get(Transaction, pk(transaction))
         assert row is not None
-        records.advance(row, Progress.DOWNLOADED, utcnow())
+        now = utcnow()
+        records.advance(row, Progress.DOWNLOADED, now)
         audit.record(
             session=session,
+            now=now,
             action=Action.DOWNLOADED,
             actor="recipient",
             transaction_pk=pk(transaction),
@@ -80,7 +82,7 @@ async def dicom_media(request: Request) -> Response:
             items,
             transaction_id=transaction.public_id or "",
             organisation=org,
-            sent_at=records.as_aware(transaction.created_at),
+            sent_at=transaction.created_at,
         )
     )
     suffix = "" if request.query_params.get("series") is None else "-series"
@@ -102,7 +104,7 @@ async def pictures(request: Request) -> Response:
         render=_picture,
         transaction_id=transaction.public_id or "",
         organisation=org,
-        sent_at=records.as_aware(transaction.created_at),
+        sent_at=transaction.created_at,
     )
     headers = {
         "Cache-Control": "private, no-store",

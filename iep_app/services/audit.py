@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from iep_app.models import AuditEvent, Transaction, utcnow
+from iep_app.models import AuditEvent, Transaction
 
 
 class Action:
@@ -56,6 +57,7 @@ def record(
     session: Session,
     action: str,
     actor: str,
+    now: datetime,
     transaction_pk: int | None = None,
     ip: str = "",
     **detail: Any,
@@ -66,6 +68,7 @@ def record(
         session: the database session.
         action: one of Action's names.
         actor: "recipient", "staff:<username>", "system" or "cli".
+        now: when it happened (also the package's last activity).
         transaction_pk: the transaction concerned, if any.
         ip: the client address, when there is one.
         **detail: small facts (no patient names or IDs, no codes or tokens).
@@ -74,7 +77,7 @@ def record(
         The event, not yet committed.
     """
     event = AuditEvent(
-        at=utcnow(),
+        at=now,
         transaction_pk=transaction_pk,
         actor=actor[:200],
         action=action,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 
 from iep_app.models import Organisation
@@ -40,6 +42,7 @@ def update(
     retention_days: int,
     max_retention_days: int,
     transaction_prefix: str,
+    now: datetime,
     ip: str = "",
 ) -> Organisation:
     """Change the organisation's settings; admins only. Existing IDs keep their prefix.
@@ -76,6 +79,7 @@ def update(
     session.add(org)
     audit.record(
         session=session,
+        now=now,
         action=audit.Action.ORGANISATION_UPDATED,
         actor=by.actor,
         ip=ip,

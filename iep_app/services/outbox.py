@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from iep_app.db import session_scope
-from iep_app.models import OutboxMessage, OutboxStatus, utcnow
+from iep_app.models import OutboxMessage, OutboxStatus
 from iep_app.notify.mail import MailConfig, MailDeliveryFailed, build_email, send_email
 from iep_app.notify.masking import mask_email, mask_phone
 from iep_app.notify.sms import HttpSmsGateway, SmsDeliveryFailed, SmsGateway
@@ -152,12 +153,15 @@ async def _send(settings: Settings, outgoing: Outgoing) -> OutboxStatus:
     return OutboxStatus.SENT
 
 
-async def deliver(outgoing: Outgoing, *, settings: Settings, engine: Engine | None = None) -> OutboxStatus:
+async def deliver(
+    outgoing: Outgoing, *, settings: Settings, now: datetime, engine: Engine | None = None
+) -> OutboxStatus:
     """Send one recorded message and store how it went; failures are recorded, not raised.
 
     Args:
         outgoing: what queue() returned, after the queuing transaction committed.
         settings: the settings with SMTP and SMS configuration.
+        now: when the delivery is attempted; kept as sent_at when it succeeds.
         engine: the database engine (the configured one when None).
 
     Returns:
@@ -182,5 +186,5 @@ async def deliver(outgoing: Outgoing, *, settings: Settings, engine: Engine | No
             row.attempts += 1
             row.last_error = error
             if status == OutboxStatus.SENT:
-                row.sent_at = utcnow()
+                row.sent_at = now
     return status

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from iep_app.dicom.ingest import ingest_paths
 from iep_app.dicom.store import FileStore
-from iep_app.models import AuthMethod, OutboxMessage, OutboxStatus
+from iep_app.models import AuthMethod, OutboxMessage, OutboxStatus, utcnow
 from iep_app.services import outbox
 from iep_app.services.directory.contacts import ContactDetails
 from tests.support.packages import by_email, share_report
@@ -34,7 +34,7 @@ async def test_link_email_arrives_over_smtp(session, settings, smtp, engine):
         report,
         ContactDetails(email="pat@example.org", auth_method=AuthMethod.SMS, auth_mobile="+447911123456"),
     )
-    status = await outbox.deliver(shared.outgoing, settings=settings, engine=engine)
+    status = await outbox.deliver(shared.outgoing, settings=settings, now=utcnow(), engine=engine)
     assert status == OutboxStatus.SENT
     message = smtp.wait_for(to="pat@example.org")
     assert message.get_content_type() == "multipart/alternative"
@@ -57,7 +57,8 @@ async def test_unreachable_smtp_is_recorded_as_failed(session, settings, engine)
     settings = replace(settings, smtp_host="127.0.0.1", smtp_port=free_port(), smtp_tls="none")
     report = ingest_paths([Path(get_testdata_file("CT_small.dcm"))], FileStore(settings.store_dir))
     shared = share_report(session, settings, report, by_email("pat@example.org", "codes@example.org"))
-    assert await outbox.deliver(shared.outgoing, settings=settings, engine=engine) == OutboxStatus.FAILED
+    status = await outbox.deliver(shared.outgoing, settings=settings, now=utcnow(), engine=engine)
+    assert status == OutboxStatus.FAILED
     session.expire_all()
     row = session.exec(select(OutboxMessage)).one()
     assert row.status == OutboxStatus.FAILED and row.last_error

@@ -42,6 +42,7 @@ def share_report(
         retention_days=None,
         sent_by=sent_by,
         actor=actor,
+        now=utcnow(),
     )
     session.commit()
     return shared

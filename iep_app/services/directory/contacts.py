@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from iep_app.i18n import SUPPORTED_LANGUAGES
-from iep_app.models import AuthMethod, Individual, utcnow
+from iep_app.models import AuthMethod, Individual
 from iep_app.services import ratelimit
 from iep_app.services.errors import ValidationFailed, invalid
 from iep_app.services.validation import normalise_email, normalise_mobile, normalise_phone
@@ -136,9 +136,7 @@ def find_or_create(*, session: Session, details: ContactDetails) -> Individual:
     return individual
 
 
-def suggest_emails(
-    *, session: Session, typed: str, requester: str | None = None, now: datetime | None = None
-) -> list[str]:
+def suggest_emails(*, session: Session, typed: str, now: datetime, requester: str | None = None) -> list[str]:
     """Email addresses of known individuals that start with what was typed.
 
     The directory holds patients' contacts, so it is never browsable: nothing below
@@ -159,7 +157,7 @@ def suggest_emails(
     if len(typed) < SUGGESTION_MIN_CHARS or len(typed) > 320:
         return []
     if requester is not None and not ratelimit.allow(
-        session=session, policy=ratelimit.DIRECTORY_SUGGESTIONS, key=requester, now=now or utcnow()
+        session=session, policy=ratelimit.DIRECTORY_SUGGESTIONS, key=requester, now=now
     ):
         return []
     # autoescape: a typed "%" or "_" is a character, not a LIKE wildcard matching everyone.
@@ -172,16 +170,14 @@ def suggest_emails(
     return list(session.exec(query))
 
 
-def known_email(*, session: Session, email: str, requester: str, now: datetime | None = None) -> bool:
+def known_email(*, session: Session, email: str, requester: str, now: datetime) -> bool:
     """Whether an address is in the directory, asked by someone outside the hospital.
 
     Each answer spends the requester's DIRECTORY_SUGGESTIONS budget, like a suggestion: "is
     this address one of your patients?" must not be answerable without limit. Once the budget
     is spent, no address is known.
     """
-    if not ratelimit.allow(
-        session=session, policy=ratelimit.DIRECTORY_SUGGESTIONS, key=requester, now=now or utcnow()
-    ):
+    if not ratelimit.allow(session=session, policy=ratelimit.DIRECTORY_SUGGESTIONS, key=requester, now=now):
         return False
     return find_by_email(session=session, email=email) is not None
 

@@ -94,6 +94,7 @@ def update(
     session.add(person)
     audit.record(
         session=session,
+        now=now,
         action=Action.INDIVIDUAL_UPDATED,
         actor=by.actor,
         ip=ip,
@@ -119,6 +120,7 @@ def update(
         session.add(transaction)
         audit.record(
             session=session,
+            now=now,
             action=Action.AUTH_CHANGED,
             actor=by.actor,
             transaction_pk=transaction.id,

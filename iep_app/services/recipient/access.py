@@ -95,10 +95,18 @@ def _available(session: Session, secret_key: str, token: str, now: datetime) -> 
     return transaction
 
 
-def _record(session: Session, action: str, transaction_pk: int, ip: str, **detail: object) -> None:
+def _record(
+    session: Session, now: datetime, action: str, transaction_pk: int, ip: str, **detail: object
+) -> None:
     # Every event this module writes is the recipient's own, about one package.
     audit.record(
-        session=session, action=action, actor=RECIPIENT, transaction_pk=transaction_pk, ip=ip, **detail
+        session=session,
+        now=now,
+        action=action,
+        actor=RECIPIENT,
+        transaction_pk=transaction_pk,
+        ip=ip,
+        **detail,
     )
 
 
@@ -118,13 +126,13 @@ def open_link(
         PackageUnavailable: the package expired, was declined or revoked.
     """
     transaction = _available(session, secret_key, token, now)
-    _record(session, Action.LINK_OPENED, pk(transaction), ip)
+    _record(session, now, Action.LINK_OPENED, pk(transaction), ip)
     records.advance(transaction, Progress.OPENED, now)
     return LinkView(
         public_id=transaction.public_id or "",
         language=transaction.language,
         organisation=organisation.name,
-        available_until=records.as_aware(transaction.available_until),
+        available_until=transaction.available_until,
         channel=transaction.auth_method,
         masked_destination=_masked(transaction),
     )
@@ -151,7 +159,7 @@ def request_code(
     # Staff "unlock" restarts the count: codes sent before codes_reset_at no longer count.
     since = now - timedelta(hours=1)
     if transaction.codes_reset_at is not None:
-        since = max(since, records.as_aware(transaction.codes_reset_at))
+        since = max(since, transaction.codes_reset_at)
     sent_last_hour = session.exec(
         select(func.count())
         .select_from(OtpChallenge)
@@ -161,7 +169,7 @@ def request_code(
         )
     ).one()
     if sent_last_hour >= CODES_PER_HOUR:
-        _record(session, Action.CODE_REFUSED, pk(transaction), ip, why="hourly limit")
+        _record(session, now, Action.CODE_REFUSED, pk(transaction), ip, why="hourly limit")
         raise TooManyCodes()
     session.exec(
         update(OtpChallenge)
@@ -198,7 +206,9 @@ def request_code(
         redacted=render(code="******"),
     )
     masked = _masked(transaction)
-    _record(session, Action.CODE_SENT, pk(transaction), ip, channel=transaction.auth_method.value, to=masked)
+    _record(
+        session, now, Action.CODE_SENT, pk(transaction), ip, channel=transaction.auth_method.value, to=masked
+    )
     return SentCode(outgoing=outgoing, masked_destination=masked, valid_minutes=minutes)
 
 
@@ -239,7 +249,7 @@ def verify_code(
     challenge = _live_challenge(session, pk(transaction))
     if challenge is None:
         raise NoActiveCode()
-    if records.as_aware(challenge.expires_at) <= now:
+    if challenge.expires_at <= now:
         raise CodeExpired()
     code = "".join(ch for ch in (code or "") if not ch.isspace())
     if not secrets.same(challenge.code_hash, _code_hash(secret_key, pk(transaction), code)):
@@ -268,7 +278,7 @@ def verify_code(
         )
     )
     records.advance(transaction, Progress.VERIFIED, now)
-    _record(session, Action.VERIFIED, pk(transaction), ip)
+    _record(session, now, Action.VERIFIED, pk(transaction), ip)
     return session_token
 
 
@@ -282,10 +292,10 @@ def _count_failure(
     )
     session.refresh(challenge)
     remaining = max(TRIES_PER_CODE - challenge.failed_attempts, 0)
-    _record(session, Action.CODE_FAILED, pk(transaction), ip, remaining=remaining)
+    _record(session, now, Action.CODE_FAILED, pk(transaction), ip, remaining=remaining)
     if remaining == 0:
         challenge.voided_at = now
-        _record(session, Action.CODE_LOCKED, pk(transaction), ip)
+        _record(session, now, Action.CODE_LOCKED, pk(transaction), ip)
     # The failure must be stored even though the caller sees an error.
     session.commit()
     raise CodeRejected(remaining)
@@ -307,12 +317,12 @@ def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> T
     records.ensure_available(transaction, now)
     if row.ended_at is not None:
         raise SessionEnded()
-    if records.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT <= now:
+    if row.last_seen_at + SESSION_IDLE_LIMIT <= now:
         row.ended_at = now
-        _record(session, Action.SESSION_ENDED, row.transaction_pk, ip, why="idle")
+        _record(session, now, Action.SESSION_ENDED, row.transaction_pk, ip, why="idle")
         session.commit()
         raise SessionEnded()
-    if records.as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
+    if row.last_seen_at + TOUCH_INTERVAL <= now:
         row.last_seen_at = now
     return transaction
 
@@ -405,9 +415,9 @@ _SESSION_AND_INSTANCE = (
 def _plainly_live(row, now: datetime) -> bool:  # type: ignore[no-untyped-def]
     return (
         row.ended_at is None
-        and records.as_aware(row.last_seen_at) + SESSION_IDLE_LIMIT > now
+        and row.last_seen_at + SESSION_IDLE_LIMIT > now
         and row.status == TransactionStatus.ACTIVE
-        and records.as_aware(row.available_until) > now
+        and row.available_until > now
     )
 
 
@@ -432,7 +442,7 @@ def grant_http_instance(
     row = connection.execute(_SESSION_AND_INSTANCE, {"digest": digest, "instance": instance_pk}).first()
     if row is None or row.public_id != public_id or not _plainly_live(row, now):
         return None
-    if records.as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
+    if row.last_seen_at + TOUCH_INTERVAL <= now:
         connection.execute(_rs.update().where(_rs.c.id == row.session_pk).values(last_seen_at=now))
     return InstanceAccess(
         transaction_pk=row.transaction_pk,
@@ -504,7 +514,7 @@ def redeem_cookie_grant(
         raise SessionEnded()
     digest = secrets.token_hash(secret_key, _GRANT_PURPOSE, grant)
     row = _session_row(session, digest, RecipientSession.grant_hash)
-    if row.grant_expires_at is None or records.as_aware(row.grant_expires_at) <= now:
+    if row.grant_expires_at is None or row.grant_expires_at <= now:
         raise SessionEnded()
     transaction = _check(session, row, now, ip)
     cookie = secrets.new_token()

@@ -156,7 +156,12 @@ def open_viewer(*, session: Session, transaction: Transaction, now: datetime, ip
     browser = browse(session=session, transaction_pk=pk(transaction))
     records.advance(transaction, Progress.VIEWED, now)
     audit.record(
-        session=session, action=Action.VIEWED, actor="recipient", transaction_pk=pk(transaction), ip=ip
+        session=session,
+        now=now,
+        action=Action.VIEWED,
+        actor="recipient",
+        transaction_pk=pk(transaction),
+        ip=ip,
     )
     first = next((study.series[0] for study in browser.studies if study.series), None)
     if first is None:

@@ -22,7 +22,6 @@ from iep_app.services.errors import (
 )
 from iep_app.services.staff import passwords, sessions
 from iep_app.services.staff.sessions import StaffIdentity, identity
-from iep_app.services.transactions.records import as_aware
 
 # Named policies, with their budgets: 5 wrong passwords or codes in a row lock the account
 # for 15 minutes (a success resets the count); 50 failed sign-ins per client address per 15
@@ -83,6 +82,7 @@ def add(
     is_admin: bool = False,
     display_name: str = "",
     actor: str,
+    now: datetime,
 ) -> StaffUser:
     """Create a staff account with a fresh TOTP secret, to be enrolled at first sign-in.
 
@@ -102,13 +102,15 @@ def add(
     )
     session.add(user)
     session.flush()
-    audit.record(session=session, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin)
+    audit.record(
+        session=session, now=now, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin
+    )
     return user
 
 
 def _locked_until(user: StaffUser, now: datetime) -> datetime | None:
-    if user.locked_until is not None and as_aware(user.locked_until) > now:
-        return as_aware(user.locked_until)
+    if user.locked_until is not None and user.locked_until > now:
+        return user.locked_until
     return None
 
 
@@ -128,12 +130,12 @@ def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, st
     )
     session.refresh(user)
     actor = f"staff:{user.username}"
-    audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
+    audit.record(session=session, now=now, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
     remaining = max(FAILURES_BEFORE_LOCK - user.failed_logins, 0)
     if remaining == 0:
         user.locked_until = now + LOCK_DURATION
         user.failed_logins = 0
-        audit.record(session=session, action=Action.STAFF_LOCKED, actor=actor, ip=ip)
+        audit.record(session=session, now=now, action=Action.STAFF_LOCKED, actor=actor, ip=ip)
     # The failure must be stored even though the caller sees an error.
     session.commit()
     return remaining
@@ -162,7 +164,9 @@ def sign_in_password(
     if user is None or user.disabled:
         passwords.burn_time(password)
         _count_address_failure(session, ip, now)
-        audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user")
+        audit.record(
+            session=session, now=now, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user"
+        )
         session.commit()
         raise SignInFailed()
     if _locked_until(user, now) is not None:
@@ -172,6 +176,7 @@ def sign_in_password(
         _count_address_failure(session, ip, now)
         audit.record(
             session=session,
+            now=now,
             action=Action.STAFF_SIGN_IN_FAILED,
             actor=f"staff:{user.username}",
             ip=ip,
@@ -243,10 +248,10 @@ def sign_in_code(
     actor = f"staff:{user.username}"
     if not user.totp_confirmed:
         user.totp_confirmed = True
-        audit.record(session=session, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)
+        audit.record(session=session, now=now, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)
     user.failed_logins = 0
     user.last_login_at = now
     row.second_factor_at = now
     row.last_seen_at = now
-    audit.record(session=session, action=Action.STAFF_SIGNED_IN, actor=actor, ip=ip)
+    audit.record(session=session, now=now, action=Action.STAFF_SIGNED_IN, actor=actor, ip=ip)
     return identity(user)

@@ -46,6 +46,7 @@ def resend_link(
     )
     audit.record(
         session=session,
+        now=now,
         action=Action.LINK_RESENT,
         actor=by.actor,
         transaction_pk=transaction.id,
@@ -71,6 +72,7 @@ def unlock_codes(
     session.add(transaction)
     audit.record(
         session=session,
+        now=now,
         action=Action.CODES_UNLOCKED,
         actor=by.actor,
         transaction_pk=transaction.id,
@@ -85,6 +87,7 @@ def add_message(
     transaction: Transaction,
     by: StaffIdentity,
     text: str,
+    now: datetime,
     ip: str = "",
 ) -> Message:
     """Add a staff message to the thread, signed with the organisation's name.
@@ -93,9 +96,10 @@ def add_message(
         ValidationFailed: empty or too long.
     """
     org = organisation.current(session=session, settings=settings)
-    message = messages.add(session=session, transaction=transaction, author=org.name, text=text)
+    message = messages.add(session=session, transaction=transaction, author=org.name, text=text, now=now)
     audit.record(
         session=session,
+        now=now,
         action=Action.MESSAGE_ADDED,
         actor=by.actor,
         transaction_pk=transaction.id,

@@ -14,7 +14,6 @@ from iep_app.services import audit
 from iep_app.services.audit import Action
 from iep_app.services.errors import ValidationFailed
 from iep_app.services.staff.sessions import StaffIdentity
-from iep_app.services.transactions.records import as_aware
 
 HEADER = ["time_utc", "transaction", "actor", "action", "detail", "ip"]
 MAX_DAYS = 3660  # ten years: a range, not "everything since forever by accident"
@@ -39,10 +38,13 @@ def check_range(start: date | None, end: date | None) -> tuple[date, date]:
     return start, end
 
 
-def record_export(*, session: Session, by: StaffIdentity, start: date, end: date, ip: str = "") -> None:
+def record_export(
+    *, session: Session, by: StaffIdentity, start: date, end: date, now: datetime, ip: str = ""
+) -> None:
     """Audit the export itself (who took the trail out, for which days)."""
     audit.record(
         session=session,
+        now=now,
         action=Action.AUDIT_EXPORTED,
         actor=by.actor,
         ip=ip,
@@ -75,7 +77,7 @@ def csv_lines(*, session: Session, start: date, end: date) -> Iterator[str]:
             .limit(_BATCH)
         ).all()
         for event, public_id in batch:
-            moment = as_aware(event.at).isoformat(timespec="seconds")
+            moment = event.at.isoformat(timespec="seconds")
             writer.writerow(
                 [
                     _cell(v)

@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 
 from iep_app.models import AuditEvent, Transaction, TransactionStatus
 from iep_app.services.audit import Action
-from iep_app.services.transactions.records import as_aware
 
 MEASURES = ("sent", "opened", "downloaded", "declined", "expired")
 _EVENTS = {
@@ -47,7 +46,7 @@ def this_week(*, session: Session, now: datetime) -> Week:
     seen: set[tuple[str, date, int]] = set()
 
     def count(measure: str, moment: datetime, pk: int) -> None:
-        day = as_aware(moment).date()
+        day = moment.date()
         if day in days and (measure, day, pk) not in seen:
             seen.add((measure, day, pk))
             days[day][measure] += 1

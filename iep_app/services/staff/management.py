@@ -59,7 +59,7 @@ def set_disabled(
     else:
         user.failed_logins, user.locked_until = 0, None
     action = Action.STAFF_DISABLED if disabled else Action.STAFF_ENABLED
-    audit.record(session=session, action=action, actor=by.actor, username=user.username)
+    audit.record(session=session, now=now, action=action, actor=by.actor, username=user.username)
     return user
 
 
@@ -74,11 +74,15 @@ def reset_second_factor(*, session: Session, by: StaffIdentity, staff_pk: int, n
     user.totp_confirmed = False
     user.totp_last_step = None
     sessions.end_all(session=session, staff_pk=staff_pk, now=now)
-    audit.record(session=session, action=Action.STAFF_2FA_RESET, actor=by.actor, username=user.username)
+    audit.record(
+        session=session, now=now, action=Action.STAFF_2FA_RESET, actor=by.actor, username=user.username
+    )
     return user
 
 
-def set_admin(*, session: Session, by: StaffIdentity, staff_pk: int, is_admin: bool) -> StaffUser:
+def set_admin(
+    *, session: Session, by: StaffIdentity, staff_pk: int, is_admin: bool, now: datetime
+) -> StaffUser:
     """Give or take the admin role; admins only, and never the last active admin's.
 
     Raises:
@@ -90,6 +94,7 @@ def set_admin(*, session: Session, by: StaffIdentity, staff_pk: int, is_admin: b
     user.is_admin = is_admin
     audit.record(
         session=session,
+        now=now,
         action=Action.STAFF_ROLE_CHANGED,
         actor=by.actor,
         username=user.username,
@@ -105,6 +110,7 @@ def add_by_admin(
     username: str,
     password: str,
     is_admin: bool,
+    now: datetime,
     display_name: str = "",
 ) -> StaffUser:
     """An admin creates an account from the staff page (enrolment happens at its first sign-in).
@@ -122,4 +128,5 @@ def add_by_admin(
         is_admin=is_admin,
         display_name=display_name,
         actor=by.actor,
+        now=now,
     )

@@ -97,6 +97,7 @@ def retry(
     session.add(row)
     audit.record(
         session=session,
+        now=now,
         action=Action.OUTBOX_RETRIED,
         actor=by.actor,
         transaction_pk=row.transaction_pk,

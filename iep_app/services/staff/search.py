@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, tuple_, union_all
 from sqlmodel import Session, col, select
 
 from iep_app.models import Individual, Patient, Progress, Transaction, TransactionStatus
-from iep_app.services.transactions.records import as_aware, unavailable_reason
+from iep_app.services.transactions.records import unavailable_reason
 
 STATUSES = [p.value for p in Progress] + ["declined", "revoked", "expired"]
 # The sorts staff may choose, and the Transaction attribute each orders by.
@@ -153,7 +153,7 @@ def _filters(query: ListQuery, now: datetime) -> list[ColumnElement[bool]]:
 def _cursor_of(row: Transaction, sort: str) -> str:
     value = getattr(row, SORTS[sort])
     if isinstance(value, datetime):
-        value = as_aware(value).isoformat()
+        value = value.isoformat()
     return f"{value}~{row.id}"
 
 
@@ -161,6 +161,8 @@ def _parse_cursor(cursor: str, sort: str) -> tuple[Any, int] | None:
     value, _, pk = cursor.rpartition("~")
     try:
         parsed: Any = int(value) if sort == "id" else datetime.fromisoformat(value)
+        if isinstance(parsed, datetime) and parsed.tzinfo is None:
+            return None  # not a cursor of ours: _cursor_of writes aware times
         return parsed, int(pk)
     except ValueError:
         return None
@@ -236,8 +238,8 @@ def _row(transaction: Transaction, person: Individual, patient: Patient | None, 
         recipient_email=person.email,
         patient_id=patient.patient_id if patient else "",
         patient_name=patient.patient_name if patient else "",
-        created_at=as_aware(transaction.created_at),
-        available_until=as_aware(transaction.available_until),
-        last_activity_at=as_aware(transaction.last_activity_at),
+        created_at=transaction.created_at,
+        available_until=transaction.available_until,
+        last_activity_at=transaction.last_activity_at,
         status=display_status(transaction, now),
     )

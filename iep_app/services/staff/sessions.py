@@ -12,7 +12,6 @@ from iep_app.models import StaffSession, StaffUser
 from iep_app.services import audit, secrets
 from iep_app.services.audit import Action
 from iep_app.services.errors import NotAllowed, SessionEnded
-from iep_app.services.transactions.records import as_aware
 
 # Named policies, with their budgets:
 IDLE_LIMIT = timedelta(minutes=30)  # a staff session ends after 30 minutes without an action
@@ -96,7 +95,7 @@ def pending(
         raise SessionEnded()
     row = _row(session, StaffSession.token_hash, _hash(secret_key, _PURPOSE, token))
     user = session.get(StaffUser, row.staff_pk)
-    too_late = as_aware(row.created_at) + SECOND_FACTOR_WINDOW <= now
+    too_late = row.created_at + SECOND_FACTOR_WINDOW <= now
     if row.second_factor_at is not None or user is None or user.disabled or too_late:
         raise SessionEnded()
     return row, user
@@ -110,10 +109,11 @@ def _check(session: Session, row: StaffSession, now: datetime, ip: str, admin: b
         row.ended_at = now
         session.commit()
         raise SessionEnded()
-    if as_aware(row.last_seen_at) + IDLE_LIMIT <= now:
+    if row.last_seen_at + IDLE_LIMIT <= now:
         row.ended_at = now
         audit.record(
             session=session,
+            now=now,
             action=Action.STAFF_SIGNED_OUT,
             actor=f"staff:{user.username}",
             ip=ip,
@@ -123,7 +123,7 @@ def _check(session: Session, row: StaffSession, now: datetime, ip: str, admin: b
         raise SessionEnded()
     if admin and not user.is_admin:
         raise NotAllowed()
-    if as_aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
+    if row.last_seen_at + TOUCH_INTERVAL <= now:
         row.last_seen_at = now
     return identity(user)
 
@@ -183,6 +183,7 @@ def end(
     user = session.get(StaffUser, row.staff_pk)
     audit.record(
         session=session,
+        now=now,
         action=Action.STAFF_SIGNED_OUT,
         actor=f"staff:{user.username if user else '?'}",
         ip=ip,
@@ -224,7 +225,7 @@ def redeem_cookie_grant(*, session: Session, secret_key: str, grant: str, now: d
     if not grant or len(grant) > 128:
         raise SessionEnded()
     row = _row(session, StaffSession.grant_hash, _hash(secret_key, _GRANT_PURPOSE, grant))
-    if row.grant_expires_at is None or as_aware(row.grant_expires_at) <= now:
+    if row.grant_expires_at is None or row.grant_expires_at <= now:
         raise SessionEnded()
     _check(session, row, now, "", admin=False)
     cookie = secrets.new_token()

@@ -20,7 +20,6 @@ from iep_app.services.errors import NotAllowed
 from iep_app.services.images import studies
 from iep_app.services.recipient.access import CODES_PER_HOUR
 from iep_app.services.staff.search import display_status
-from iep_app.services.transactions.records import as_aware
 
 MAX_TREE = 500  # a forward chain longer than this is cut short on the page
 
@@ -81,7 +80,7 @@ def codes_in_budget(*, session: Session, transaction: Transaction, now: datetime
     """How many one-time passwords count against the hourly budget right now."""
     since = now - timedelta(hours=1)
     if transaction.codes_reset_at is not None:
-        since = max(since, as_aware(transaction.codes_reset_at))
+        since = max(since, transaction.codes_reset_at)
     return session.exec(
         select(func.count())
         .select_from(OtpChallenge)
@@ -190,7 +189,7 @@ def timeline(*, session: Session, transaction_pk: int) -> list[TimelineEntry]:
     for event in audit.events_for(session=session, transaction_pk=transaction_pk):
         entries.append(
             TimelineEntry(
-                at=as_aware(event.at),
+                at=event.at,
                 action=event.action,
                 actor=event.actor,
                 ip=event.ip,

@@ -6,8 +6,8 @@ import json
 import re
 import secrets
 import shutil
-import time
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -171,12 +171,12 @@ def discard(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def remove_stale(data_dir: Path, *, now: float | None = None) -> int:
+def remove_stale(data_dir: Path, *, now: datetime) -> int:
     """Remove staging folders untouched for a day; returns how many went."""
     root = staging_root(data_dir)
     if not root.is_dir():
         return 0
-    limit = (now if now is not None else time.time()) - STALE_AFTER_SECONDS
+    limit = now.timestamp() - STALE_AFTER_SECONDS
     stale = [p for p in root.iterdir() if p.is_dir() and p.stat().st_mtime < limit]
     for folder in stale:
         discard(folder)

@@ -115,6 +115,7 @@ def decline(
     access.end_session(session=session, secret_key=settings.secret_key, session_token=session_token, now=now)
     audit.record(
         session=session,
+        now=now,
         action=Action.DECLINED,
         actor=access.RECIPIENT,
         transaction_pk=transaction.id,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from iep_app.models import Individual, Progress, Transaction, utcnow
+from iep_app.models import Individual, Progress, Transaction
 from iep_app.services import audit, organisation, outbox, ratelimit, secrets
 from iep_app.services.audit import Action
 from iep_app.services.directory import contacts
@@ -94,7 +94,7 @@ def retention_window(
     org = organisation.current(session=session, settings=settings)
     root = _root(session, transaction)
     longest = timedelta(days=org.max_retention_days)
-    latest = _minute(min(now + longest, records.as_aware(root.created_at) + longest))
+    latest = _minute(min(now + longest, root.created_at + longest))
     default = min(_minute(now + timedelta(days=org.retention_days)), latest)
     return RetentionWindow(earliest=now + MIN_NOTICE, default=default, latest=latest)
 
@@ -146,11 +146,11 @@ def _add_new_messages(
         author="System",
         text=_identifier_message(request.patient_identifier),
         is_system=True,
-        at=now,
+        now=now,
     )
     texts = [request.clinical_context] if request.clinical_context.strip() else []
     for text in [*texts, *request.messages]:
-        messages.add(session=session, transaction=transaction, author=author, text=text, at=now)
+        messages.add(session=session, transaction=transaction, author=author, text=text, now=now)
 
 
 def _lock(session: Session, transaction: Transaction, now: datetime) -> Transaction:
@@ -172,7 +172,7 @@ def forward(
     from_transaction: Transaction,
     request: ForwardRequest,
     key: str,
-    now: datetime | None = None,
+    now: datetime,
     ip: str = "",
 ) -> Forwarded:
     """Forward a package: same stored images (no copy), its thread, and a new link email.
@@ -200,7 +200,6 @@ def forward(
     """
     if not key or len(key) > 64:
         raise NotAllowed()
-    now = now or utcnow()
     parent = _lock(session, from_transaction, now)
     earlier = session.exec(select(Transaction).where(Transaction.forward_key == key)).first()
     if earlier is not None:
@@ -247,6 +246,7 @@ def forward(
     masked = outbox.masked(outbox.EMAIL, recipient.email)
     audit.record(
         session=session,
+        now=now,
         action=Action.FORWARDED,
         actor=RECIPIENT,
         transaction_pk=parent.id,
@@ -256,6 +256,7 @@ def forward(
     )
     audit.record(
         session=session,
+        now=now,
         action=Action.LINK_SENT,
         actor=RECIPIENT,
         transaction_pk=new.id,

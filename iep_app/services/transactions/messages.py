@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from iep_app.models import Message, Transaction, pk, utcnow
+from iep_app.models import Message, Transaction, pk
 from iep_app.services.errors import invalid
 
 MAX_MESSAGE_LENGTH = 4000
@@ -33,7 +33,7 @@ def add(
     author: str,
     text: str,
     is_system: bool = False,
-    at: datetime | None = None,
+    now: datetime,
 ) -> Message:
     """Add a message to a transaction's thread.
 
@@ -47,7 +47,7 @@ def add(
         author=author[:200],
         is_system=is_system,
         text=text,
-        created_at=at or utcnow(),
+        created_at=now,
     )
     session.add(message)
     session.flush()

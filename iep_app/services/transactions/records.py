@@ -20,7 +20,6 @@ from iep_app.models import (
     TransactionInstance,
     TransactionStatus,
     pk,
-    utcnow,
 )
 from iep_app.services import secrets
 from iep_app.services.directory.contacts import auth_destination
@@ -79,7 +78,7 @@ def create(
     sent_by: str,
     parent: Transaction | None = None,
     forward_key: str | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> NewTransaction:
     """Create a transaction with the next public ID, its instances and an access link.
 
@@ -88,7 +87,6 @@ def create(
     The ID comes from the row's own autoincrement key, which both SQLite and PostgreSQL
     hand out without collisions however many workers create packages at once.
     """
-    now = now or utcnow()
     transaction = Transaction(
         recipient_pk=pk(recipient),
         parent_pk=pk(parent) if parent else None,
@@ -144,20 +142,13 @@ def by_link(*, session: Session, secret_key: str, token: str) -> Transaction:
     return transaction
 
 
-def as_aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes for aware columns; every stored time is UTC."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def unavailable_reason(transaction: Transaction, now: datetime) -> str | None:
     """Why a package cannot be opened now (declined, revoked, expired), or None."""
     if transaction.status == TransactionStatus.DECLINED:
         return "declined"
     if transaction.status == TransactionStatus.REVOKED:
         return "revoked"
-    if as_aware(transaction.available_until) <= now:
+    if transaction.available_until <= now:
         return "expired"
     return None
 

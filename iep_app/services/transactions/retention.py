@@ -12,7 +12,6 @@ from iep_app.services.audit import Action
 from iep_app.services.errors import PackageUnavailable, ValidationFailed
 from iep_app.services.staff import tracking
 from iep_app.services.staff.sessions import StaffIdentity
-from iep_app.services.transactions.records import as_aware
 
 # A package stays available until the end of the chosen day (UTC).
 END_OF_DAY = time(23, 59, 59)
@@ -47,11 +46,12 @@ def change_until(
         raise ValidationFailed("until", "Choose a day from today on.")
     if until > latest:
         raise ValidationFailed("until", f"At most {organisation.max_retention_days} days from today.")
-    before = as_aware(transaction.available_until)
+    before = transaction.available_until
     transaction.available_until = new_until
     session.add(transaction)
     audit.record(
         session=session,
+        now=now,
         action=Action.RETENTION_CHANGED,
         actor=by.actor,
         transaction_pk=transaction.id,
@@ -93,6 +93,7 @@ def revoke(
         extra = {} if target is transaction else {"with": transaction.public_id}
         audit.record(
             session=session,
+            now=now,
             action=Action.REVOKED,
             actor=by.actor,
             transaction_pk=target.id,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.dicom.ingest import IngestReport
-from iep_app.models import Instance, Transaction, utcnow
+from iep_app.models import Instance, Transaction
 from iep_app.notify import templates
 from iep_app.services import audit, organisation, outbox
 from iep_app.services.audit import Action
@@ -50,7 +51,7 @@ def queue_link_email(
         lang=transaction.language,
         organisation=org.name,
         recipient_name=" ".join(p for p in (recipient.first_name, recipient.last_name) if p),
-        available_until=records.as_aware(transaction.available_until),
+        available_until=transaction.available_until,
         transaction_id=transaction.public_id or "",
         sender_message=sender_message,
     )
@@ -76,6 +77,7 @@ def share(
     retention_days: int | None,
     sent_by: str,
     actor: str,
+    now: datetime,
 ) -> Shared:
     """Create a package from an ingest report for one recipient.
 
@@ -85,7 +87,6 @@ def share(
     """
     if not any(item.kind == "image" for item in report.instances):
         raise NothingToShare("No usable image was found in what was given.")
-    now = utcnow()
     org = organisation.current(session=session, settings=settings)
     until = records.retention_until(organisation=org, now=now, days=retention_days)
     individual = contacts.find_or_create(session=session, details=recipient)
@@ -102,7 +103,7 @@ def share(
     )
     transaction = created.transaction
     if message and message.strip():
-        messages.add(session=session, transaction=transaction, author=sent_by, text=message)
+        messages.add(session=session, transaction=transaction, author=sent_by, text=message, now=now)
     outgoing = queue_link_email(
         session=session,
         settings=settings,
@@ -114,6 +115,7 @@ def share(
     study_uids = {item.study["StudyInstanceUID"] for item in report.instances}
     audit.record(
         session=session,
+        now=now,
         action=Action.SHARED,
         actor=actor,
         transaction_pk=transaction.id,
@@ -123,6 +125,7 @@ def share(
     )
     audit.record(
         session=session,
+        now=now,
         action=Action.LINK_SENT,
         actor=actor,
         transaction_pk=transaction.id,

@@ -76,6 +76,6 @@ class DeclineState(I18nState):
             self._reset_dialog()
             package._close_for(error)
             return
-        await outbox.deliver(outgoing, settings=config)
+        await outbox.deliver(outgoing, settings=config, now=now())
         self._reset_dialog()
         package._close_for(PackageUnavailable("declined"))

@@ -186,6 +186,7 @@ class ForwardState(I18nState):
             return contacts.suggest_emails(
                 session=session,
                 typed=wizard.value("recipient_email"),
+                now=now(),
                 requester=transaction.public_id or "",
             )
 
@@ -273,7 +274,7 @@ class ForwardState(I18nState):
         if not ok or result is None:
             return
         if result.outgoing is not None:
-            await outbox.deliver(result.outgoing, settings=config)
+            await outbox.deliver(result.outgoing, settings=config, now=now())
         self.phase = "done"
         self.done_text = self._text(
             "forward.done", to=result.masked_to, id=result.transaction.public_id or ""

@@ -94,7 +94,7 @@ class LinkState(I18nState):
         yield
         try:
             sent = self._on_link(access.request_code)
-            await outbox.deliver(sent.outgoing, settings=settings())
+            await outbox.deliver(sent.outgoing, settings=settings(), now=now())
             self.phase = "code"
             self.message = self._text("otp.sent", destination=sent.masked_destination)
         except TooManyCodes:

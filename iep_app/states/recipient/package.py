@@ -11,7 +11,7 @@ from iep_app.models import Transaction
 from iep_app.services import organisation
 from iep_app.services.errors import PackageUnavailable, SessionEnded
 from iep_app.services.recipient import access
-from iep_app.services.transactions import messages, records
+from iep_app.services.transactions import messages
 from iep_app.states.common import I18nState, format_until, now, settings
 
 CLOSED_KEYS = {
@@ -27,7 +27,7 @@ def thread_rows(session: Session, transaction: Transaction) -> list[dict[str, st
         {
             "author": message.author,
             "public_id": message.origin_public_id,
-            "at": format_until(records.as_aware(message.created_at)),
+            "at": format_until(message.created_at),
             "text": message.text,
         }
         for message in messages.thread(session=session, transaction_pk=transaction.id)
@@ -97,7 +97,7 @@ class PackageState(I18nState):
                 self.public_id = transaction.public_id or ""
                 self.sent_by = transaction.sent_by
                 self.organisation = org.name
-                self.available_until = format_until(records.as_aware(transaction.available_until))
+                self.available_until = format_until(transaction.available_until)
                 self.thread = thread_rows(session, transaction)
         except (SessionEnded, PackageUnavailable) as error:
             self._close_for(error)

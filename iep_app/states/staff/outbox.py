@@ -12,7 +12,6 @@ from iep_app.services import outbox
 from iep_app.services.errors import NotAllowed, PackageUnavailable
 from iep_app.services.staff import outbox_view
 from iep_app.services.staff.outbox_view import NotRetried
-from iep_app.services.transactions.records import as_aware
 from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState, short_time
 
@@ -37,7 +36,7 @@ class AdminOutboxState(AdminState):
         views = [
             {
                 "pk": str(d.message.id),
-                "at": short_time(as_aware(d.message.created_at)),
+                "at": short_time(d.message.created_at),
                 "channel": d.message.channel,
                 "purpose": d.message.purpose,
                 "to": outbox.masked(d.message.channel, d.message.to_address),
@@ -100,7 +99,7 @@ class AdminOutboxState(AdminState):
         if refusal is not None or queued is None:
             yield refusal
             return
-        status = await outbox.deliver(queued, settings=config)
+        status = await outbox.deliver(queued, settings=config, now=now())
         with session_scope() as session:
             self._page(session)
         key = "admin.outbox.retried" if status != OutboxStatus.FAILED else "admin.tx.delivery_failed"

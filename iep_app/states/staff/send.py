@@ -103,7 +103,7 @@ class AdminSendState(ContactForm, AdminState):
             self.until = (today + timedelta(days=org.retention_days)).isoformat()
             self.until_min = (today + timedelta(days=1)).isoformat()
             self.until_max = (today + timedelta(days=org.max_retention_days)).isoformat()
-        uploads.remove_stale(settings().data_dir)
+        uploads.remove_stale(settings().data_dir, now=now())
         if self.phase in ("sent", "uploading", "ingesting"):
             self._restart()
         return None
@@ -245,6 +245,7 @@ class AdminSendState(ContactForm, AdminState):
                     retention_days=self._retention_days(data.get("until")),
                     sent_by=organisation.current(session=session, settings=config).name,
                     actor=who.actor,
+                    now=now(),
                 )
                 public_id = shared.transaction.public_id or ""
         except ValidationFailed as failed:
@@ -257,7 +258,7 @@ class AdminSendState(ContactForm, AdminState):
         self._upload_id, self.phase, self.sent_id, self.send_error = "", "sent", public_id, ""
         self.busy = True
         yield
-        status = await outbox.deliver(shared.outgoing, settings=config)
+        status = await outbox.deliver(shared.outgoing, settings=config, now=now())
         self.busy = False
         if status == OutboxStatus.FAILED:
             self.send_error = self._text("admin.tx.delivery_failed")

@@ -10,7 +10,6 @@ from iep_app.services import organisation
 from iep_app.services.errors import NotAllowed, ValidationFailed
 from iep_app.services.staff import management
 from iep_app.services.staff.sessions import StaffIdentity
-from iep_app.services.transactions.records import as_aware
 from iep_app.services.validation import whole_number
 from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState, short_time
@@ -62,6 +61,7 @@ class AdminOrganisationState(AdminState):
                     retention_days=_whole(data.get("retention_days")),
                     max_retention_days=_whole(data.get("max_retention_days")),
                     transaction_prefix=str(data.get("transaction_prefix", ""))[:6],
+                    now=now(),
                     ip=self._client_ip(),
                 )
                 session.flush()
@@ -89,10 +89,10 @@ class AdminStaffState(AdminState):
                 "state": "disabled"
                 if u.disabled
                 else "locked"
-                if u.locked_until and as_aware(u.locked_until) > moment
+                if u.locked_until and u.locked_until > moment
                 else "active",
                 "enrolled": "yes" if u.totp_confirmed else "",
-                "last_login": short_time(as_aware(u.last_login_at)) if u.last_login_at else "",
+                "last_login": short_time(u.last_login_at) if u.last_login_at else "",
             }
             for u in management.list_staff(session=session)
         ]
@@ -131,6 +131,7 @@ class AdminStaffState(AdminState):
                 username=str(data.get("username", ""))[:64],
                 password=str(data.get("password", "")),
                 is_admin=str(data.get("admin", "")) in ("on", "true"),
+                now=now(),
                 display_name=str(data.get("display_name", ""))[:200],
             ),
             "admin.staff.added",
@@ -162,7 +163,7 @@ class AdminStaffState(AdminState):
     def set_admin(self, staff_pk: int, is_admin: bool):
         return self._manage(
             lambda session, who: management.set_admin(
-                session=session, by=who, staff_pk=_whole(staff_pk), is_admin=is_admin is True
+                session=session, by=who, staff_pk=_whole(staff_pk), is_admin=is_admin is True, now=now()
             ),
             "admin.staff.changed",
         )

@@ -18,7 +18,6 @@ from iep_app.services.staff import actions, tracking
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.staff.tracking import Details, TimelineEntry
 from iep_app.services.transactions import messages, retention
-from iep_app.services.transactions.records import as_aware
 from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState, short_time
 from iep_app.states.staff.transactions import parse_day, patient_words
@@ -56,7 +55,7 @@ class AdminTransactionState(AdminState):
         self.public_id, self.status = t.public_id or "", shown.status
         self.is_open = shown.status not in ("declined", "revoked")
         self.codes_locked = tracking.codes_locked(shown)
-        until = as_aware(t.available_until)
+        until = t.available_until
         self.until = until.date().isoformat()
         self.info = {
             "recipient": " ".join(p for p in (person.first_name, person.last_name) if p),
@@ -74,9 +73,9 @@ class AdminTransactionState(AdminState):
             )
             if patient
             else "",
-            "created": short_time(as_aware(t.created_at)),
+            "created": short_time(t.created_at),
             "until": short_time(until),
-            "activity": short_time(as_aware(t.last_activity_at)),
+            "activity": short_time(t.last_activity_at),
             "sent_by": t.sent_by,
             "language": t.language,
             "decline_reason": t.decline_reason,
@@ -101,7 +100,7 @@ class AdminTransactionState(AdminState):
         assert transaction.id is not None
         self._details_view(tracking.details(session=session, transaction=transaction, now=now()))
         self.thread = [
-            {"author": m.author, "at": short_time(as_aware(m.created_at)), "text": m.text}
+            {"author": m.author, "at": short_time(m.created_at), "text": m.text}
             for m in messages.thread(session=session, transaction_pk=transaction.id)
         ]
         nodes = tracking.forward_tree(session=session, transaction=transaction, now=now())
@@ -208,7 +207,7 @@ class AdminTransactionState(AdminState):
             return
         self.busy = True
         yield
-        status = await outbox.deliver(sent[0], settings=settings())
+        status = await outbox.deliver(sent[0], settings=settings(), now=now())
         self.busy = False
         if status == OutboxStatus.FAILED:
             self.notice, self.error = "", self._text("admin.tx.delivery_failed")
@@ -272,6 +271,7 @@ class AdminTransactionState(AdminState):
                 transaction=transaction,
                 by=who,
                 text=text,
+                now=now(),
                 ip=self._client_ip(),
             )
             return {}

@@ -18,7 +18,9 @@ PASSWORD = "correct horse battery staple"
 def make_staff(
     session: Session, *, username: str = "alice", admin: bool = False, password: str = PASSWORD
 ) -> StaffUser:
-    user = accounts.add(session=session, username=username, password=password, is_admin=admin, actor="cli")
+    user = accounts.add(
+        session=session, username=username, password=password, is_admin=admin, actor="cli", now=utcnow()
+    )
     session.commit()
     return user
 

@@ -46,6 +46,7 @@ def make_transaction(
         instances=[],
         available_until=now + timedelta(days=days),
         sent_by="Radiology",
+        now=now,
     )
     session.commit()
     return created

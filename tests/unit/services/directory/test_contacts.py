@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iep_app.models import AuthMethod
+from iep_app.models import AuthMethod, utcnow
 from iep_app.services.directory import contacts
 from iep_app.services.directory.contacts import ContactDetails
 from iep_app.services.validation import normalise_patient_identifier
@@ -30,30 +30,32 @@ def directory_of_people(session):
 
 
 def test_fewer_than_three_characters_suggest_nothing(directory_of_people):
-    assert contacts.suggest_emails(session=directory_of_people, typed="an") == []
+    assert contacts.suggest_emails(session=directory_of_people, typed="an", now=utcnow()) == []
 
 
 def test_at_most_five_prefix_matches_and_only_addresses(directory_of_people):
-    found = contacts.suggest_emails(session=directory_of_people, typed="ANN")
+    found = contacts.suggest_emails(session=directory_of_people, typed="ANN", now=utcnow())
     assert found == sorted(found) and len(found) == 5
     assert all(isinstance(email, str) and email.startswith("ann") for email in found)
 
 
 def test_exact_address_is_found_and_substrings_are_not(directory_of_people):
-    assert contacts.suggest_emails(session=directory_of_people, typed="annika@example.org") == [
+    assert contacts.suggest_emails(session=directory_of_people, typed="annika@example.org", now=utcnow()) == [
         "annika@example.org"
     ]
-    assert contacts.suggest_emails(session=directory_of_people, typed="example.org") == []
-    assert contacts.suggest_emails(session=directory_of_people, typed="nna") == []
+    assert contacts.suggest_emails(session=directory_of_people, typed="example.org", now=utcnow()) == []
+    assert contacts.suggest_emails(session=directory_of_people, typed="nna", now=utcnow()) == []
 
 
 @pytest.mark.parametrize("typed", ["%%%", "___", "%@%", "a%", "bob%"])
 def test_like_wildcards_are_plain_characters(directory_of_people, typed):
-    assert contacts.suggest_emails(session=directory_of_people, typed=typed) == []
+    assert contacts.suggest_emails(session=directory_of_people, typed=typed, now=utcnow()) == []
 
 
 def test_underscore_matches_only_itself(directory_of_people):
-    assert contacts.suggest_emails(session=directory_of_people, typed="bob_") == ["bob_smith@example.org"]
+    assert contacts.suggest_emails(session=directory_of_people, typed="bob_", now=utcnow()) == [
+        "bob_smith@example.org"
+    ]
 
 
 def test_contact_errors_cover_every_field_at_once():
@@ -95,7 +97,6 @@ def test_patient_identifiers_are_nhs_numbers_or_local_ones(typed, kept):
 def test_a_recipient_cannot_walk_the_directory(directory_of_people):
     from datetime import timedelta
 
-    from iep_app.models import utcnow
     from iep_app.services.ratelimit import DIRECTORY_SUGGESTIONS
 
     start = utcnow()
@@ -117,7 +118,6 @@ def test_a_recipient_cannot_walk_the_directory(directory_of_people):
 def test_asking_whether_an_address_is_known_spends_the_same_budget(directory_of_people):
     from datetime import timedelta
 
-    from iep_app.models import utcnow
     from iep_app.services.ratelimit import DIRECTORY_SUGGESTIONS
 
     start = utcnow()

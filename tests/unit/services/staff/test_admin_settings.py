@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from iep_app.models import AuditEvent, TransactionStatus
+from iep_app.models import AuditEvent, TransactionStatus, utcnow
 from iep_app.services import audit, organisation
 from iep_app.services.audit import Action
 from iep_app.services.errors import NotAllowed, ValidationFailed
@@ -26,7 +26,7 @@ GOOD = {
 
 def test_admins_change_the_organisation_and_new_ids_use_the_prefix(session, settings):
     organisation.current(session=session, settings=settings)
-    org = organisation.update(session=session, by=as_staff(session), **GOOD)
+    org = organisation.update(session=session, by=as_staff(session), now=utcnow(), **GOOD)
     session.commit()
     assert (org.email, org.transaction_prefix, org.retention_days) == (
         "declines@stelsewhere.example.org",
@@ -54,14 +54,14 @@ def test_admins_change_the_organisation_and_new_ids_use_the_prefix(session, sett
 def test_bad_settings_are_refused(session, settings, change, field):
     organisation.current(session=session, settings=settings)
     with pytest.raises(ValidationFailed) as refused:
-        organisation.update(session=session, by=as_staff(session), **{**GOOD, **change})
+        organisation.update(session=session, by=as_staff(session), now=utcnow(), **{**GOOD, **change})
     assert refused.value.field == field
 
 
 def test_only_admins_change_the_organisation(session, settings):
     organisation.current(session=session, settings=settings)
     with pytest.raises(NotAllowed):
-        organisation.update(session=session, by=as_staff(session, admin=False), **GOOD)
+        organisation.update(session=session, by=as_staff(session, admin=False), now=utcnow(), **GOOD)
 
 
 def test_the_week_counts_each_package_once_per_measure_and_day(session, settings):
@@ -85,7 +85,7 @@ def test_the_week_counts_each_package_once_per_measure_and_day(session, settings
         (b.id, Action.DECLINED, monday + timedelta(days=2)),
         (old.id, Action.LINK_OPENED, monday - timedelta(days=1)),  # last week
     ):
-        audit.record(session=session, action=action, actor="recipient", transaction_pk=pk).at = when
+        audit.record(session=session, now=when, action=action, actor="recipient", transaction_pk=pk)
     session.commit()
     week = dashboard.this_week(session=session, now=now)
     assert week.start.isoformat() == "2026-11-30"

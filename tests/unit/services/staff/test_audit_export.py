@@ -23,17 +23,20 @@ def _rows(session, start, end):
 def test_the_csv_holds_the_range_with_ids_and_ips(session, settings):
     t = make_transaction(session, settings).transaction
     for day, action in ((1, "link_opened"), (2, "code_sent"), (3, "verified")):
-        event = audit.record(
+        audit.record(
             session=session,
+            now=datetime(2026, 3, day, 12, tzinfo=UTC),
             action=action,
             actor="recipient",
             transaction_pk=t.id,
             ip="203.0.113.5",
             to="c***@e***.org",
         )
-        event.at = datetime(2026, 3, day, 12, tzinfo=UTC)
-    audit.record(session=session, action="staff_signed_in", actor='=HYPERLINK("x")').at = datetime(
-        2026, 3, 2, tzinfo=UTC
+    audit.record(
+        session=session,
+        now=datetime(2026, 3, 2, tzinfo=UTC),
+        action="staff_signed_in",
+        actor='=HYPERLINK("x")',
     )
     session.commit()
     rows = _rows(session, date(2026, 3, 2), date(2026, 3, 2))
@@ -47,7 +50,7 @@ def test_the_csv_holds_the_range_with_ids_and_ips(session, settings):
 def test_large_ranges_stream_in_batches(session, settings, monkeypatch):
     monkeypatch.setattr(audit_export, "_BATCH", 3)
     for n in range(7):
-        audit.record(session=session, action="x", actor="cli").at = datetime(2026, 1, 1, n, tzinfo=UTC)
+        audit.record(session=session, now=datetime(2026, 1, 1, n, tzinfo=UTC), action="x", actor="cli")
     session.commit()
     chunks = list(audit_export.csv_lines(session=session, start=date(2026, 1, 1), end=date(2026, 1, 1)))
     assert len(chunks) == 3

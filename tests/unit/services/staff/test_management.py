@@ -73,8 +73,8 @@ def test_only_admins_manage_staff_and_the_last_admin_stays(session, settings):
     with pytest.raises(NotAllowed):
         management.set_disabled(session=session, by=as_admin, staff_pk=admin.id, disabled=True, now=utcnow())
     with pytest.raises(NotAllowed):
-        management.set_admin(session=session, by=as_admin, staff_pk=admin.id, is_admin=False)
-    management.set_admin(session=session, by=as_admin, staff_pk=user.id, is_admin=True)
-    management.set_admin(session=session, by=as_admin, staff_pk=admin.id, is_admin=False)
+        management.set_admin(session=session, by=as_admin, staff_pk=admin.id, is_admin=False, now=utcnow())
+    management.set_admin(session=session, by=as_admin, staff_pk=user.id, is_admin=True, now=utcnow())
+    management.set_admin(session=session, by=as_admin, staff_pk=admin.id, is_admin=False, now=utcnow())
     session.commit()
     assert [u.is_admin for u in management.list_staff(session=session)] == [True, False]

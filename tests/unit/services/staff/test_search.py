@@ -135,6 +135,8 @@ def test_every_sort_pages_in_both_directions(session, seven, sort):
 
 def test_a_forged_cursor_is_ignored(session, seven):
     assert _ids(_list(session, limit=2, after="not~a~cursor")) == ["NS000007", "NS000006"]
+    # A time without a zone is not one of ours either (ours are aware UTC).
+    assert _ids(_list(session, limit=2, after="2026-01-01T00:00:00~3")) == ["NS000007", "NS000006"]
 
 
 def test_only_one_recipients_transactions(session, seven):

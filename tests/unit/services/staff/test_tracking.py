@@ -15,7 +15,6 @@ from iep_app.services.directory.contacts import ContactDetails
 from iep_app.services.errors import NotAllowed
 from iep_app.services.recipient import access
 from iep_app.services.staff import tracking
-from iep_app.services.transactions import records
 from tests.support.packages import share_report
 from tests.unit.services.factories import make_transaction
 from tests.unit.services.transactions.test_retention import _forward
@@ -99,4 +98,4 @@ def test_the_timeline_lists_audited_events_with_time_ip_and_facts(session, setti
         "to": "+44 **** ***456",
     }
     assert entries[0].actor == "staff:root"
-    assert records.as_aware(entries[0].at) <= utcnow()
+    assert entries[0].at <= utcnow()

@@ -11,6 +11,7 @@ from pydicom.data import get_testdata_file
 
 from iep_app.dicom.store import FileStore
 from iep_app.dicom.synthetic import make_ct_series
+from iep_app.models import utcnow
 from iep_app.services.staff import uploads
 from iep_app.services.staff.uploads import StagingWriter, UploadRefused
 
@@ -122,5 +123,5 @@ def test_stale_staging_folders_are_removed(settings):
     old = uploads.folder_of(settings.data_dir, uploads.new_upload(settings.data_dir))
     fresh = uploads.folder_of(settings.data_dir, uploads.new_upload(settings.data_dir))
     os.utime(old, (0, 0))
-    assert uploads.remove_stale(settings.data_dir) == 1
+    assert uploads.remove_stale(settings.data_dir, now=utcnow()) == 1
     assert not old.exists() and fresh.exists()

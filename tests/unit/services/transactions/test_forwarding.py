@@ -25,7 +25,7 @@ from iep_app.models import (
 from iep_app.services import organisation
 from iep_app.services.directory.contacts import ContactDetails
 from iep_app.services.errors import NotAllowed, PackageUnavailable, ValidationFailed
-from iep_app.services.transactions import forwarding, records
+from iep_app.services.transactions import forwarding
 from iep_app.services.transactions.forwarding import ForwardRequest
 from tests.unit.services.factories import add_individual, make_shared
 
@@ -45,6 +45,7 @@ def _forward(session, settings, parent, request=None, key="key-1", **kw):
         from_transaction=parent,
         request=request or _request(session, settings, parent),
         key=key,
+        now=utcnow(),
         **kw,
     )
     session.commit()
@@ -108,7 +109,7 @@ def test_forward_copies_the_thread_with_origin_and_time_then_adds_the_new_messag
     ]
     copy = thread[0]
     assert copy.origin_public_id == parent.public_id and copy.author == original.author
-    assert records.as_aware(copy.created_at) == records.as_aware(original.created_at)
+    assert copy.created_at == original.created_at
     assert thread[1].is_system and all(m.origin_public_id == child.public_id for m in thread[1:])
     assert thread[2].author == "Robin Hood"
     # The parent's own thread is untouched.
@@ -208,7 +209,12 @@ def test_two_finish_calls_racing_create_one_transaction(session, settings, engin
             try:
                 results.append(
                     forwarding.forward(
-                        session=own, settings=settings, from_transaction=mine, request=request, key="race"
+                        session=own,
+                        settings=settings,
+                        from_transaction=mine,
+                        request=request,
+                        key="race",
+                        now=utcnow(),
                     )
                 )
                 own.commit()
@@ -238,7 +244,7 @@ def test_retention_defaults_to_the_organisation_and_never_passes_its_maximum(ses
     # Forwarded 80 days after the first share: 10 days are left of the 90 the organisation allows.
     later = now + timedelta(days=80)
     window = forwarding.retention_window(session=session, settings=settings, transaction=parent, now=later)
-    created = records.as_aware(parent.created_at)
+    created = parent.created_at
     assert window.latest == (created + timedelta(days=90)).replace(second=0, microsecond=0)
     assert window.default == window.latest
 
@@ -250,7 +256,7 @@ def test_a_forward_of_a_forward_is_bound_by_the_first_share(session, settings):
     window = forwarding.retention_window(
         session=session, settings=settings, transaction=child, now=utcnow() + timedelta(days=85)
     )
-    assert window.latest <= records.as_aware(parent.created_at) + timedelta(days=90)
+    assert window.latest <= parent.created_at + timedelta(days=90)
 
 
 @pytest.mark.parametrize(

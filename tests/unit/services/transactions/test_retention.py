@@ -34,6 +34,7 @@ def _forward(session, settings, parent, email):
         available_until=parent.available_until,
         sent_by="someone",
         parent=parent,
+        now=utcnow(),
     )
     session.commit()
     return created.transaction

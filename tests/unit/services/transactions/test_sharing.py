@@ -18,6 +18,7 @@ from iep_app.models import (
     OutboxMessage,
     Transaction,
     TransactionInstance,
+    utcnow,
 )
 from iep_app.services.directory.contacts import ContactDetails
 from iep_app.services.errors import NothingToShare, ValidationFailed
@@ -42,6 +43,7 @@ def _share(session, settings, paths, recipient=RECIPIENT, **kw):
         retention_days=kw.get("retention_days"),
         sent_by="Radiology",
         actor="test",
+        now=utcnow(),
     )
     session.commit()
     return shared, report
