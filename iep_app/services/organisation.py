@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from iep_app.models import Organisation
 from iep_app.services import audit
-from iep_app.services.errors import NotAllowed, ValidationFailed
+from iep_app.services.errors import NotAllowed, invalid
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.validation import normalise_email
 from iep_app.settings import Settings
@@ -52,15 +52,15 @@ def update(
         raise NotAllowed()
     name = (name or "").strip()
     if not 1 <= len(name) <= 200:
-        raise ValidationFailed("name", "Enter the organisation's name.")
+        raise invalid("name", "admin.org.bad_name")
     address = normalise_email(email, field="email")
     if not 1 <= max_retention_days <= 3650:
-        raise ValidationFailed("max_retention_days", "Between 1 and 3650 days.")
+        raise invalid("max_retention_days", "admin.org.bad_max_retention_days")
     if not 1 <= retention_days <= max_retention_days:
-        raise ValidationFailed("retention_days", "Between 1 day and the maximum.")
+        raise invalid("retention_days", "admin.org.bad_retention_days")
     prefix = (transaction_prefix or "").strip()
     if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and len(prefix) <= 6):
-        raise ValidationFailed("transaction_prefix", "1 to 6 capital letters.")
+        raise invalid("transaction_prefix", "admin.org.bad_transaction_prefix")
     org = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
     assert org is not None, "current() creates the row before anyone can edit it"
     values = {

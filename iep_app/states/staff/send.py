@@ -16,7 +16,7 @@ from iep_app.dicom.store import FileStore
 from iep_app.models import OutboxStatus
 from iep_app.services import organisation, outbox
 from iep_app.services.directory import individuals
-from iep_app.services.errors import NotAllowed, NothingToShare, ValidationFailed
+from iep_app.services.errors import NotAllowed, NothingToShare, ValidationFailed, invalid, message_of
 from iep_app.services.staff import uploads
 from iep_app.services.staff.uploads import ReportSummary, UploadRefused
 from iep_app.services.transactions import sharing
@@ -214,7 +214,7 @@ class AdminSendState(ContactForm, AdminState):
     def _retention_days(self, value: object) -> int:
         day = parse_day(value)
         if day is None:
-            raise ValidationFailed("retention_days", "no date")
+            raise invalid("retention_days", "admin.send.bad_retention_days")
         return (day - now().date()).days
 
     @rx.event
@@ -248,7 +248,7 @@ class AdminSendState(ContactForm, AdminState):
                 )
                 public_id = shared.transaction.public_id or ""
         except ValidationFailed as failed:
-            self.send_error = self._invalid_text(failed)
+            self.send_error = message_of(failed, self.lang, page="admin.send")
             return
         except (NothingToShare, UploadRefused):
             self.send_error = self._text("admin.send.nothing")

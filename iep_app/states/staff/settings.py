@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from iep_app.db import session_scope
 from iep_app.services import organisation
-from iep_app.services.errors import NotAllowed, ValidationFailed
+from iep_app.services.errors import NotAllowed, ValidationFailed, message_of
 from iep_app.services.staff import management
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.transactions.records import as_aware
@@ -66,7 +66,7 @@ class AdminOrganisationState(AdminState):
                 session.flush()
                 self._fill(session)
         except ValidationFailed as failed:
-            self.notice, self.error = "", self._text(f"admin.org.bad_{failed.field}")
+            self.notice, self.error = "", message_of(failed, self.lang, page="admin.org")
             return None
         self.notice, self.error = self._text("admin.org.saved"), ""
         return None
@@ -110,7 +110,7 @@ class AdminStaffState(AdminState):
             self.notice, self.error = "", self._text("admin.staff.not_allowed")
             return None
         except ValidationFailed as failed:
-            self.notice, self.error = "", self._text(f"admin.staff.bad_{failed.field}")
+            self.notice, self.error = "", message_of(failed, self.lang, page="admin.staff")
             return None
         self.notice, self.error = self._text(key), ""
         return None
