@@ -9,7 +9,12 @@ from iep_app.services import audit
 from iep_app.services.errors import NotAllowed, invalid
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.validation import normalise_email
-from iep_app.settings import Settings
+from iep_app.settings import (
+    RETENTION_LIMIT_DAYS,
+    TRANSACTION_PREFIX_MAX_LENGTH,
+    Settings,
+    is_transaction_prefix,
+)
 
 
 def current(*, session: Session, settings: Settings) -> Organisation:
@@ -54,13 +59,15 @@ def update(
     if not 1 <= len(name) <= 200:
         raise invalid("name", "admin.org.bad_name")
     address = normalise_email(email, field="email")
-    if not 1 <= max_retention_days <= 3650:
-        raise invalid("max_retention_days", "admin.org.bad_max_retention_days")
+    if not 1 <= max_retention_days <= RETENTION_LIMIT_DAYS:
+        raise invalid("max_retention_days", "admin.org.bad_max_retention_days", max=RETENTION_LIMIT_DAYS)
     if not 1 <= retention_days <= max_retention_days:
         raise invalid("retention_days", "admin.org.bad_retention_days")
     prefix = (transaction_prefix or "").strip()
-    if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and len(prefix) <= 6):
-        raise invalid("transaction_prefix", "admin.org.bad_transaction_prefix")
+    if not is_transaction_prefix(prefix):
+        raise invalid(
+            "transaction_prefix", "admin.org.bad_transaction_prefix", max=TRANSACTION_PREFIX_MAX_LENGTH
+        )
     org = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
     assert org is not None, "current() creates the row before anyone can edit it"
     values = {

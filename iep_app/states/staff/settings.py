@@ -11,6 +11,7 @@ from iep_app.services.errors import NotAllowed, ValidationFailed, message_of
 from iep_app.services.staff import management
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.transactions.records import as_aware
+from iep_app.settings import TRANSACTION_PREFIX_MAX_LENGTH
 from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState, short_time
 
@@ -60,7 +61,9 @@ class AdminOrganisationState(AdminState):
                     email=str(data.get("email", ""))[:320],
                     retention_days=_whole(data.get("retention_days")),
                     max_retention_days=_whole(data.get("max_retention_days")),
-                    transaction_prefix=str(data.get("transaction_prefix", ""))[:6],
+                    transaction_prefix=str(data.get("transaction_prefix", ""))[
+                        :TRANSACTION_PREFIX_MAX_LENGTH
+                    ],
                     ip=self._client_ip(),
                 )
                 session.flush()

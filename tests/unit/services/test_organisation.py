@@ -1,0 +1,69 @@
+"""The prefix rule and the day range have one owner: the variables and the admin page keep the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import iep_app
+from iep_app.services import organisation
+from iep_app.services.errors import ValidationFailed
+from iep_app.settings import RETENTION_LIMIT_DAYS, SettingsError, load_settings
+from tests.unit.services.admin_factories import as_staff
+
+PACKAGE = Path(iep_app.__file__).parent
+
+
+def _environment(tmp_path, **variables: str) -> dict[str, str]:
+    return {"IEP_DATA_DIR": str(tmp_path / "data"), **variables}
+
+
+def _edit_on_the_admin_page(session, settings, **change) -> None:
+    org = organisation.current(session=session, settings=settings)
+    names = ("name", "email", "retention_days", "max_retention_days", "transaction_prefix")
+    organisation.update(
+        session=session, by=as_staff(session), **{**{k: getattr(org, k) for k in names}, **change}
+    )
+    session.commit()
+
+
+def _variables_accepted(tmp_path, **variables: str) -> bool:
+    try:
+        load_settings(_environment(tmp_path, **variables))
+    except SettingsError:
+        return False
+    return True
+
+
+def _admin_page_accepts(session, settings, **change) -> bool:
+    try:
+        _edit_on_the_admin_page(session, settings, **change)
+    except ValidationFailed:
+        session.rollback()
+        return False
+    return True
+
+
+@pytest.mark.parametrize("prefix", ["N", "NS", "ABCDEF", "ABCDEFG", "ns", "N1", "ÄB", "N-S"])
+def test_the_variable_and_the_admin_page_keep_one_prefix_rule(session, settings, tmp_path, prefix):
+    accepted = _admin_page_accepts(session, settings, transaction_prefix=prefix)
+    assert _variables_accepted(tmp_path, IEP_TRANSACTION_PREFIX=prefix) == accepted
+    assert accepted == (prefix in ("N", "NS", "ABCDEF"))
+
+
+@pytest.mark.parametrize("days", [0, 1, RETENTION_LIMIT_DAYS, RETENTION_LIMIT_DAYS + 1])
+def test_the_variable_and_the_admin_page_keep_one_day_range(session, settings, tmp_path, days):
+    accepted = _admin_page_accepts(session, settings, max_retention_days=days, retention_days=1)
+    assert _variables_accepted(tmp_path, IEP_MAX_RETENTION_DAYS=str(days), IEP_RETENTION_DAYS="1") == accepted
+    assert accepted == (1 <= days <= RETENTION_LIMIT_DAYS)
+
+
+def test_the_day_limit_is_written_once():
+    holders = [
+        str(source.relative_to(PACKAGE))
+        for source in sorted(PACKAGE.rglob("*"))
+        if source.suffix in (".py", ".json")
+        and str(RETENTION_LIMIT_DAYS) in source.read_text(encoding="utf-8")
+    ]
+    assert holders == ["settings.py"]
