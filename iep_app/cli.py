@@ -48,9 +48,19 @@ def reflex_environment() -> dict[str, str]:
     return env
 
 
+def check_organisation() -> None:
+    """Seed the organisation row on first start; log one warning for variables it no longer matches."""
+    from iep_app.db import session_scope
+    from iep_app.services import organisation
+
+    with session_scope() as session:
+        organisation.warn_of_ignored_variables(session=session, settings=get_settings())
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     migrate()
+    check_organisation()
     if args.demo:
         from iep_app.demo import ensure_demo
 

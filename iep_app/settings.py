@@ -55,6 +55,8 @@ class Settings:
     retention_days: int
     max_retention_days: int
     redis_url: str | None
+    # The names of the IEP_* variables the environment set; the others took their defaults.
+    variables_set: frozenset[str] = frozenset()
 
     @property
     def is_production(self) -> bool:
@@ -209,6 +211,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=retention_days,
         max_retention_days=max_retention,
         redis_url=_text(env, "IEP_REDIS_URL"),
+        variables_set=frozenset(n for n in env if n.startswith("IEP_") and _text(env, n) is not None),
     )
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlmodel import Session, col, select
 
+from iep_app import routes
 from iep_app.models import Organisation
 from iep_app.services import audit
 from iep_app.services.errors import NotAllowed, invalid
@@ -16,6 +19,18 @@ from iep_app.settings import (
     is_transaction_prefix,
 )
 
+log = logging.getLogger("iep.organisation")
+
+# The variables that seed the row on first start: the Settings field holding each one's value,
+# and the column it seeds. Afterwards the row, edited on the admin page, is what counts.
+_SEEDS = {
+    "IEP_ORG_NAME": ("org_name", "name"),
+    "IEP_ORG_EMAIL": ("org_email", "email"),
+    "IEP_TRANSACTION_PREFIX": ("transaction_prefix", "transaction_prefix"),
+    "IEP_RETENTION_DAYS": ("retention_days", "retention_days"),
+    "IEP_MAX_RETENTION_DAYS": ("max_retention_days", "max_retention_days"),
+}
+
 
 def current(*, session: Session, settings: Settings) -> Organisation:
     """The organisation row, created from the settings on first use.
@@ -24,16 +39,43 @@ def current(*, session: Session, settings: Settings) -> Organisation:
     """
     organisation = session.exec(select(Organisation).order_by(col(Organisation.id))).first()
     if organisation is None:
-        organisation = Organisation(
-            name=settings.org_name,
-            email=settings.org_email,
-            retention_days=settings.retention_days,
-            max_retention_days=settings.max_retention_days,
-            transaction_prefix=settings.transaction_prefix,
-        )
+        organisation = Organisation(**{column: getattr(settings, field) for field, column in _SEEDS.values()})
         session.add(organisation)
         session.flush()
     return organisation
+
+
+def _same(column: str, wanted: object, kept: object) -> bool:
+    # Addresses are compared as the admin page stores them: lower case.
+    if column == "email":
+        return str(wanted).lower() == str(kept).lower()
+    return wanted == kept
+
+
+def warn_of_ignored_variables(*, session: Session, settings: Settings) -> list[str]:
+    """At start-up: seed the row on first start, else warn once about variables it no longer matches.
+
+    The row, edited on the admin page, is what counts; a variable that was set but now differs
+    is ignored, and the one warning names it (names only, never values).
+
+    Returns:
+        The names of those variables, in the order of the settings table.
+    """
+    organisation = current(session=session, settings=settings)
+    ignored = [
+        variable
+        for variable, (field, column) in _SEEDS.items()
+        if variable in settings.variables_set
+        and not _same(column, getattr(settings, field), getattr(organisation, column))
+    ]
+    if ignored:
+        log.warning(
+            "ignoring %s: the organisation settings saved on the admin page (%s) differ and win; "
+            "these variables only seed them on first start",
+            ", ".join(ignored),
+            routes.ADMIN_ORGANISATION,
+        )
+    return ignored
 
 
 def update(

@@ -1,7 +1,8 @@
-"""The prefix rule and the day range have one owner: the variables and the admin page keep the same."""
+"""Variables seed the organisation row under its own rules; then the row wins, with one start-up warning."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,48 @@ def _edit_on_the_admin_page(session, settings, **change) -> None:
         session=session, by=as_staff(session), **{**{k: getattr(org, k) for k in names}, **change}
     )
     session.commit()
+
+
+def _warnings(caplog, session, settings) -> tuple[list[str], list[logging.LogRecord]]:
+    with caplog.at_level(logging.WARNING, logger="iep.organisation"):
+        ignored = organisation.warn_of_ignored_variables(session=session, settings=settings)
+    return ignored, caplog.records
+
+
+def test_the_first_start_seeds_the_row_from_the_variables_without_a_warning(session, tmp_path, caplog):
+    settings = load_settings(_environment(tmp_path, IEP_ORG_NAME="St Elsewhere", IEP_RETENTION_DAYS="21"))
+    assert _warnings(caplog, session, settings) == ([], [])
+    org = organisation.current(session=session, settings=settings)
+    assert (org.name, org.retention_days, org.transaction_prefix) == ("St Elsewhere", 21, "NS")
+
+
+def test_variables_the_admin_page_overrode_are_named_in_one_warning(session, tmp_path, caplog):
+    settings = load_settings(
+        _environment(
+            tmp_path, IEP_ORG_NAME="St Elsewhere", IEP_RETENTION_DAYS="21", IEP_TRANSACTION_PREFIX="SE"
+        )
+    )
+    _edit_on_the_admin_page(session, settings, name="St Elsewhere NHS Trust", retention_days=30)
+    ignored, [record] = _warnings(caplog, session, settings)
+    assert ignored == ["IEP_ORG_NAME", "IEP_RETENTION_DAYS"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage().startswith("ignoring IEP_ORG_NAME, IEP_RETENTION_DAYS: ")
+    assert "IEP_TRANSACTION_PREFIX" not in record.getMessage()
+    # Names only: neither the variable's value nor the row's reaches the log.
+    assert "Elsewhere" not in record.getMessage() and "21" not in record.getMessage()
+    assert organisation.current(session=session, settings=settings).retention_days == 30
+
+
+def test_variables_left_to_their_defaults_are_not_named(session, tmp_path, caplog):
+    settings = load_settings(_environment(tmp_path))
+    _edit_on_the_admin_page(session, settings, retention_days=30, transaction_prefix="SE")
+    assert _warnings(caplog, session, settings) == ([], [])
+
+
+def test_an_email_that_differs_only_in_case_is_the_same(session, tmp_path, caplog):
+    settings = load_settings(_environment(tmp_path, IEP_ORG_EMAIL="Imaging@StElsewhere.example.org"))
+    _edit_on_the_admin_page(session, settings, email="imaging@stelsewhere.example.org")
+    assert _warnings(caplog, session, settings) == ([], [])
 
 
 def _variables_accepted(tmp_path, **variables: str) -> bool:
