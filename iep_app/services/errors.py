@@ -12,21 +12,32 @@ class DomainError(Exception):
     """Base of every error a person may be shown; the message holds no patient data."""
 
 
-class ValidationFailed(DomainError):
-    """Input from a person is not acceptable: `field` names the input, `key` and `params` the words.
+class Refusal(DomainError):
+    """A refusal worded by the catalogue entry `key` filled with `params`.
 
     The words live only in the catalogues (iep_app/locales); `message_of` says them in the
-    reader's language. `detail` is an outside library's own English explanation, which only the
-    command line prints. The exception's message is the key, for logs.
+    reader's language. The exception's message is the key, for logs.
+    """
+
+    field = ""
+
+    def __init__(self, key: str, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = dict(params or {})
+
+
+class ValidationFailed(Refusal):
+    """Input from a person is not acceptable: `field` names the input, `key` and `params` the words.
+
+    `detail` is an outside library's own English explanation, which only the command line prints.
     """
 
     def __init__(
         self, field: str, key: str, params: Mapping[str, Any] | None = None, *, detail: str = ""
     ) -> None:
-        super().__init__(f"{field}: {key}")
+        super().__init__(key, params)
         self.field = field
-        self.key = key
-        self.params = dict(params or {})
         self.detail = detail
 
 
@@ -35,8 +46,8 @@ def invalid(field: str, key: str, **params: Any) -> ValidationFailed:
     return ValidationFailed(field, key, params)
 
 
-def message_of(error: ValidationFailed, lang: str | None, *, page: str = "", **params: Any) -> str:
-    """The words a person is shown for a refused input: the one place errors are translated.
+def message_of(error: Refusal, lang: str | None, *, page: str = "", **params: Any) -> str:
+    """The words a person is shown for a refusal: the one place service errors are translated.
 
     Args:
         error: What a service refused.
@@ -48,7 +59,7 @@ def message_of(error: ValidationFailed, lang: str | None, *, page: str = "", **p
     Returns:
         Plain text (escape it before putting it into HTML).
     """
-    own = f"{page}.bad_{error.field}" if page else ""
+    own = f"{page}.bad_{error.field}" if page and error.field else ""
     # Every language has the same keys (a test checks), so English answers for all.
     key = own if own in catalogue(DEFAULT_LANGUAGE) else error.key
     return translate(lang, key, **{**error.params, **params})

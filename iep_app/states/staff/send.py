@@ -167,14 +167,14 @@ class AdminSendState(ContactForm, AdminState):
                 uploads.discard(folder)
                 return
             if report is None:
-                self._refuse(UploadRefused("the files could not be read"))
+                self._refuse(UploadRefused("admin.send.refused.unreadable"))
                 return
             self._show(uploads.summarise(report))
             self.phase = "report"
 
     def _refuse(self, refused: UploadRefused) -> None:
         self._restart()
-        self.upload_error = self._text("admin.send.refused", reason=refused.reason)
+        self.upload_error = message_of(refused, self.lang)
 
     @rx.event
     def start_over(self):

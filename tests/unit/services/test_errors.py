@@ -1,4 +1,4 @@
-"""Refused inputs carry catalogue keys, every key exists in every language, and one function words them."""
+"""Refusals carry catalogue keys, every key exists in every language, and one function words them."""
 
 from __future__ import annotations
 
@@ -11,19 +11,25 @@ import pytest
 import iep_app
 from iep_app import i18n
 from iep_app.services.errors import ValidationFailed, invalid, message_of
+from iep_app.services.staff.uploads import UploadRefused
 from iep_app.services.validation import normalise_email, normalise_mobile, normalise_phone
 
 PACKAGE = Path(iep_app.__file__).parent
-CONSTRUCTORS = ("invalid", "ValidationFailed")
+# Each way to raise a refusal, and which argument is its catalogue key.
+CONSTRUCTORS = {"invalid": 1, "ValidationFailed": 1, "UploadRefused": 0}
 
 
-def _constructor_calls() -> list[tuple[str, ast.Call]]:
+def _constructor_calls() -> list[tuple[str, ast.expr | None]]:
+    """Where a refusal is made, and the expression naming its key (None: passed on as is)."""
     calls = []
     for source in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            name = node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else ""
-            if name in CONSTRUCTORS:
-                calls.append((f"{source.relative_to(PACKAGE)}:{node.lineno}", node))
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            position = CONSTRUCTORS.get(node.func.id)
+            if position is not None:
+                key = node.args[position] if len(node.args) > position else None
+                calls.append((f"{source.relative_to(PACKAGE)}:{node.lineno}", key))
     return calls
 
 
@@ -43,26 +49,26 @@ def test_the_scan_finds_the_constructors():
     assert len(_constructor_calls()) > 30
 
 
-def test_every_refused_input_names_a_key_that_every_language_has():
+def test_every_refusal_names_a_key_that_every_language_has():
     missing = []
-    for where, call in _constructor_calls():
-        if where.startswith("services/errors.py") or len(call.args) < 2:
+    for where, key in _constructor_calls():
+        if where.startswith("services/errors.py"):
             continue  # the constructors themselves pass the key on
-        pattern = _key_pattern(call.args[1])
+        pattern = _key_pattern(key) if key is not None else None
         if pattern is None:
             missing.append(f"{where}: the key is not written out")
             continue
         for lang in i18n.SUPPORTED_LANGUAGES:
-            if not any(pattern.fullmatch(key) for key in i18n.catalogue(lang)):
+            if not any(pattern.fullmatch(known) for known in i18n.catalogue(lang)):
                 missing.append(f"{where}: {pattern.pattern} not in {lang}.json")
     assert missing == []
 
 
-def test_no_refused_input_carries_english_words():
+def test_no_refusal_carries_english_words():
     # A key is dotted lower-case words; a sentence has spaces or capitals.
-    for where, call in _constructor_calls():
-        if len(call.args) >= 2 and isinstance(call.args[1], ast.Constant):
-            assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", call.args[1].value), where
+    for where, key in _constructor_calls():
+        if isinstance(key, ast.Constant):
+            assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", key.value), where
 
 
 @pytest.mark.parametrize(
@@ -103,3 +109,9 @@ def test_the_validators_detail_is_kept_apart_from_the_words():
         normalise_email("not an address")
     assert failure.value.detail
     assert message_of(failure.value, "en") == "This email address is not valid."
+
+
+def test_an_upload_refusal_is_worded_by_the_catalogue():
+    refused = UploadRefused("admin.send.refused.too_large")
+    assert message_of(refused, "en") == "The upload was refused (too large)."
+    assert message_of(refused, "fr", page="admin.send") == "Le téléversement a été refusé (trop volumineux)."
