@@ -11,8 +11,12 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iep_app.settings import SettingsError, get_settings
+
+if TYPE_CHECKING:
+    from iep_app.services.errors import ValidationFailed
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("iep")
@@ -44,9 +48,19 @@ def reflex_environment() -> dict[str, str]:
     return env
 
 
+def check_organisation() -> None:
+    """Seed the organisation row on first start; log one warning for variables it no longer matches."""
+    from iep_app.db import session_scope
+    from iep_app.services import organisation
+
+    with session_scope() as session:
+        organisation.warn_of_ignored_variables(session=session, settings=get_settings())
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     migrate()
+    check_organisation()
     if args.demo:
         from iep_app.demo import ensure_demo
 
@@ -142,13 +156,21 @@ async def _share(args: argparse.Namespace) -> int:
     return 0 if status.value != "failed" else 1
 
 
+def _in_english(error: ValidationFailed) -> str:
+    """A refused input as the command line says it, with an outside validator's detail if any."""
+    from iep_app.services.errors import message_of
+
+    text = message_of(error, "en")
+    return f"{text.rstrip('.')}: {error.detail}" if error.detail else text
+
+
 def cmd_share(args: argparse.Namespace) -> int:
     from iep_app.services.errors import DomainError, ValidationFailed
 
     try:
         return asyncio.run(_share(args))
     except ValidationFailed as error:
-        print(f"iep share: {error.field}: {error}", file=sys.stderr)
+        print(f"iep share: {error.field}: {_in_english(error)}", file=sys.stderr)
         return 2
     except DomainError as error:
         print(f"iep share: {error}", file=sys.stderr)
@@ -199,7 +221,10 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
             )
             org = organisation.current(session=session, settings=settings)
             enrol = accounts.enrolment(user, issuer=f"iep {org.name}")
-    except (ValidationFailed, ValueError) as error:
+    except ValidationFailed as error:
+        print(f"iep staff add: {_in_english(error)}", file=sys.stderr)
+        return 2
+    except ValueError as error:
         print(f"iep staff add: {error}", file=sys.stderr)
         return 2
     role = "admin" if user.is_admin else "staff"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,18 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 class SettingsError(ValueError):
     """A configuration value is missing or malformed; the message names the variable."""
+
+
+# The rules the organisation's values keep, whether they come from a variable (first start) or
+# the admin page (services.organisation): written here only.
+RETENTION_LIMIT_DAYS = 3650  # about ten years: no retention, default or maximum, is longer
+TRANSACTION_PREFIX_MAX_LENGTH = 6
+_TRANSACTION_PREFIX = re.compile(rf"[A-Z]{{1,{TRANSACTION_PREFIX_MAX_LENGTH}}}")
+
+
+def is_transaction_prefix(value: str) -> bool:
+    """1 to TRANSACTION_PREFIX_MAX_LENGTH capital letters A-Z: how every transaction ID starts (NS000708)."""
+    return _TRANSACTION_PREFIX.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,8 @@ class Settings:
     redis_url: str | None
     # Reverse proxies whose X-Forwarded-For is believed; nobody else's is.
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    # The names of the IEP_* variables the environment set; the others took their defaults.
+    variables_set: frozenset[str] = frozenset()
 
     @property
     def is_production(self) -> bool:
@@ -176,13 +191,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     environment = _choice(env, "IEP_ENV", "development", _ENVIRONMENTS)
     data_dir = Path(_text(env, "IEP_DATA_DIR", "./data") or "./data").resolve()
     port = _integer(env, "IEP_PORT", 3000, 1, 65535)
-    retention_days = _integer(env, "IEP_RETENTION_DAYS", 14, 1, 3650)
-    max_retention = _integer(env, "IEP_MAX_RETENTION_DAYS", max(90, retention_days), 1, 3650)
+    retention_days = _integer(env, "IEP_RETENTION_DAYS", 14, 1, RETENTION_LIMIT_DAYS)
+    max_retention = _integer(env, "IEP_MAX_RETENTION_DAYS", max(90, retention_days), 1, RETENTION_LIMIT_DAYS)
     if retention_days > max_retention:
         raise SettingsError("IEP_RETENTION_DAYS must not exceed IEP_MAX_RETENTION_DAYS")
     prefix = _text(env, "IEP_TRANSACTION_PREFIX", "NS") or "NS"
-    if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and len(prefix) <= 6):
-        raise SettingsError(f"IEP_TRANSACTION_PREFIX must be 1-6 capital letters, got {prefix!r}")
+    if not is_transaction_prefix(prefix):
+        raise SettingsError(
+            f"IEP_TRANSACTION_PREFIX must be 1-{TRANSACTION_PREFIX_MAX_LENGTH} capital letters, "
+            f"got {prefix!r}"
+        )
     sms_backend = _choice(env, "IEP_SMS_BACKEND", "log", _SMS_BACKENDS)
     sms_url = _url(env, "IEP_SMS_HTTP_URL", None)
     sms_token = _text(env, "IEP_SMS_HTTP_TOKEN")
@@ -211,6 +229,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_retention_days=max_retention,
         redis_url=_text(env, "IEP_REDIS_URL"),
         trusted_proxies=_networks(env, "IEP_TRUSTED_PROXIES"),
+        variables_set=frozenset(n for n in env if n.startswith("IEP_") and _text(env, n) is not None),
     )
 
 

@@ -14,7 +14,7 @@ from iep_app.api.guard import PATIENT_DATA, Denied, client_ip
 from iep_app.db import session_scope
 from iep_app.dicom.render import RenderError, render_thumbnail
 from iep_app.models import utcnow
-from iep_app.services.errors import NotAllowed, SessionEnded, ValidationFailed
+from iep_app.services.errors import NotAllowed, SessionEnded, ValidationFailed, message_of
 from iep_app.services.images import files
 from iep_app.services.staff import audit_export, sessions
 from iep_app.services.staff.sessions import COOKIE_NAME, StaffIdentity
@@ -129,7 +129,7 @@ async def audit_csv(request: Request) -> Response:
             _day(request.query_params.get("from")), _day(request.query_params.get("to"))
         )
     except ValidationFailed as failed:
-        return Response(str(failed), status_code=400, media_type="text/plain", headers=NO_STORE)
+        return Response(message_of(failed, "en"), status_code=400, media_type="text/plain", headers=NO_STORE)
     with session_scope() as session:
         audit_export.record_export(
             session=session, by=who, start=start, end=end, now=utcnow(), ip=client_ip(request)

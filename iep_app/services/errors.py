@@ -2,38 +2,67 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from iep_app.i18n import translate
+from iep_app.i18n import DEFAULT_LANGUAGE, catalogue, translate
 
 
 class DomainError(Exception):
     """Base of every error a person may be shown; the message holds no patient data."""
 
 
-class ValidationFailed(DomainError):
-    """Input from a person is not acceptable; `field` names which input.
+class Refusal(DomainError):
+    """A refusal worded by the catalogue entry `key` filled with `params`.
 
-    `key` and `params` name the catalogue text, so a page can say it in the reader's
-    language; the message itself is English (logs, the command line).
+    The words live only in the catalogues (iep_app/locales); `message_of` says them in the
+    reader's language. The exception's message is the key, for logs.
     """
 
-    def __init__(
-        self, field: str, message: str, *, key: str = "", params: dict[str, Any] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.field = field
+    field = ""
+
+    def __init__(self, key: str, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(key)
         self.key = key
         self.params = dict(params or {})
 
-    def text(self, lang: str) -> str:
-        """The message in a reader's language."""
-        return translate(lang, self.key, **self.params) if self.key else str(self)
+
+class ValidationFailed(Refusal):
+    """Input from a person is not acceptable: `field` names the input, `key` and `params` the words.
+
+    `detail` is an outside library's own English explanation, which only the command line prints.
+    """
+
+    def __init__(
+        self, field: str, key: str, params: Mapping[str, Any] | None = None, *, detail: str = ""
+    ) -> None:
+        super().__init__(key, params)
+        self.field = field
+        self.detail = detail
 
 
 def invalid(field: str, key: str, **params: Any) -> ValidationFailed:
-    """A ValidationFailed whose words come from the catalogue entry `key`."""
-    return ValidationFailed(field, translate("en", key, **params), key=key, params=params)
+    """A ValidationFailed for `field`, worded by the catalogue entry `key` filled with `params`."""
+    return ValidationFailed(field, key, params)
+
+
+def message_of(error: Refusal, lang: str | None, *, page: str = "", **params: Any) -> str:
+    """The words a person is shown for a refusal: the one place service errors are translated.
+
+    Args:
+        error: What a service refused.
+        lang: The reader's language; the command line and the HTTP API use English ("en").
+        page: A page that words some fields its own way: when the catalogue has
+            `<page>.bad_<field>` (``admin.send.bad_email``), that entry wins over the error's own.
+        **params: Values the page's own wording needs beyond the error's parameters.
+
+    Returns:
+        Plain text (escape it before putting it into HTML).
+    """
+    own = f"{page}.bad_{error.field}" if page and error.field else ""
+    # Every language has the same keys (a test checks), so English answers for all.
+    key = own if own in catalogue(DEFAULT_LANGUAGE) else error.key
+    return translate(lang, key, **{**error.params, **params})
 
 
 class LinkNotFound(DomainError):

@@ -7,7 +7,6 @@ import re
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from iep_app.i18n import translate
 from iep_app.services.errors import ValidationFailed, invalid
 
 # A local hospital number: letters, digits and a few separators, as PAS systems print them.
@@ -48,11 +47,7 @@ def normalise_email(value: str, *, field: str = "email") -> str:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as error:
         # The command line shows the validator's detail; pages show the translated sentence.
-        raise ValidationFailed(
-            field,
-            f"{translate('en', 'invalid.email').rstrip('.')}: {error}",
-            key="invalid.email",
-        ) from None
+        raise ValidationFailed(field, "invalid.email", detail=str(error)) from None
     return result.normalized.lower()
 
 

@@ -59,3 +59,8 @@ def test_bad_values_name_the_variable(tmp_path, name, value):
 def test_http_sms_backend_needs_url_and_token(tmp_path):
     with pytest.raises(SettingsError, match="IEP_SMS_HTTP_URL"):
         load_settings({"IEP_DATA_DIR": str(tmp_path), "IEP_SMS_BACKEND": "http"})
+
+
+def test_settings_know_which_variables_were_set(tmp_path):
+    settings = load_settings({"IEP_DATA_DIR": str(tmp_path), "IEP_ORG_NAME": "St Elsewhere", "IEP_PORT": " "})
+    assert settings.variables_set == {"IEP_DATA_DIR", "IEP_ORG_NAME"}

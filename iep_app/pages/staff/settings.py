@@ -6,6 +6,7 @@ import reflex as rx
 
 from iep_app.components.admin_layout import admin_frame, field
 from iep_app.components.layout import notice
+from iep_app.settings import TRANSACTION_PREFIX_MAX_LENGTH
 from iep_app.states.staff.settings import AdminOrganisationState as O
 from iep_app.states.staff.settings import AdminStaffState as St
 
@@ -30,7 +31,9 @@ def admin_organisation_page() -> rx.Component:
                 _org_input("email", "admin.org.email", type="email"),
                 _org_input("retention_days", "admin.org.retention", type="number", min=1),
                 _org_input("max_retention_days", "admin.org.max_retention", type="number", min=1),
-                _org_input("transaction_prefix", "admin.org.prefix", max_length=6),
+                _org_input(
+                    "transaction_prefix", "admin.org.prefix", max_length=TRANSACTION_PREFIX_MAX_LENGTH
+                ),
                 rx.button(T["admin.person.save"], type="submit", data_testid="org-save"),
                 spacing="3",
                 max_width="32em",

@@ -12,7 +12,7 @@ from iep_app.services import audit
 from iep_app.services.audit import Action
 from iep_app.services.directory import contacts
 from iep_app.services.directory.contacts import ContactDetails
-from iep_app.services.errors import NotAllowed, ValidationFailed
+from iep_app.services.errors import NotAllowed, invalid
 from iep_app.services.staff.search import contains_text
 from iep_app.services.staff.sessions import StaffIdentity
 
@@ -87,7 +87,7 @@ def update(
     clean = contacts.validated(details)
     other = contacts.find_by_email(session=session, email=clean.email)
     if other is not None and other.id != person.id:
-        raise ValidationFailed("email_taken", "Another individual has this email address.")
+        raise invalid("email_taken", "admin.send.bad_email_taken")
     changed = [k for k, v in vars(clean).items() if getattr(person, k) != v]
     for name, value in vars(clean).items():
         setattr(person, name, value)

@@ -19,6 +19,7 @@ from iep_app.services.errors import (
     SignInFailed,
     SignInThrottled,
     ValidationFailed,
+    invalid,
 )
 from iep_app.services.staff import passwords, sessions
 from iep_app.services.staff.sessions import StaffIdentity, identity
@@ -60,9 +61,7 @@ def normalise_username(username: str) -> str:
     """
     value = (username or "").strip().lower()
     if not _USERNAME.match(value):
-        raise ValidationFailed(
-            "username", "Use 2 to 64 lower-case letters, digits, dots, dashes or underscores."
-        )
+        raise invalid("username", "invalid.username")
     return value
 
 
@@ -92,7 +91,7 @@ def add(
     name = normalise_username(username)
     passwords.check_strength(password, username=name)
     if session.exec(select(StaffUser).where(StaffUser.username == name)).first():
-        raise ValidationFailed("username", "This username is taken.")
+        raise invalid("username", "invalid.username_taken")
     user = StaffUser(
         username=name,
         display_name=display_name.strip()[:200],

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from iep_app.models import AuditEvent, Transaction
 from iep_app.services import audit
 from iep_app.services.audit import Action
-from iep_app.services.errors import ValidationFailed
+from iep_app.services.errors import invalid
 from iep_app.services.staff.sessions import StaffIdentity
 
 HEADER = ["time_utc", "transaction", "actor", "action", "detail", "ip"]
@@ -32,9 +32,9 @@ def check_range(start: date | None, end: date | None) -> tuple[date, date]:
         ValidationFailed: a day is missing, or the range is backwards or too long.
     """
     if start is None or end is None:
-        raise ValidationFailed("range", "Choose the first and last day.")
+        raise invalid("range", "invalid.range_missing")
     if end < start or (end - start).days > MAX_DAYS:
-        raise ValidationFailed("range", "The last day must follow the first, within ten years.")
+        raise invalid("range", "invalid.range_order")
     return start, end
 
 

@@ -8,7 +8,7 @@ import hmac
 import secrets
 from functools import cache
 
-from iep_app.services.errors import ValidationFailed
+from iep_app.services.errors import invalid
 
 # Cost: 2**15 x 8 x 128 bytes = 32 MiB of memory and about 0.1 s per check on one core,
 # which makes guessing from a stolen database slow without making sign-in slow.
@@ -78,9 +78,9 @@ def check_strength(password: str, *, username: str) -> str:
         ValidationFailed: too short, too long, or the username itself.
     """
     if len(password) < MIN_LENGTH:
-        raise ValidationFailed("password", f"Use at least {MIN_LENGTH} characters.")
+        raise invalid("password", "invalid.password_too_short", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise ValidationFailed("password", f"Use at most {MAX_LENGTH} characters.")
+        raise invalid("password", "invalid.password_too_long", max=MAX_LENGTH)
     if username and username.lower() in password.lower():
-        raise ValidationFailed("password", "The password must not contain the username.")
+        raise invalid("password", "invalid.password_has_username")
     return password

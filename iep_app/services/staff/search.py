@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from iep_app.models import Individual, Patient, Progress, Transaction, TransactionStatus
 from iep_app.services.transactions.records import unavailable_reason
+from iep_app.settings import TRANSACTION_PREFIX_MAX_LENGTH
 
 STATUSES = [p.value for p in Progress] + ["declined", "revoked", "expired"]
 # The sorts staff may choose, and the Transaction attribute each orders by.
@@ -23,7 +24,7 @@ SORTS = {
 }
 PAGE_SIZE = 25
 MAX_SEARCH = 100
-_PUBLIC_ID = re.compile(r"[A-Za-z]{1,6}\d{6,}")
+_PUBLIC_ID = re.compile(rf"[A-Za-z]{{1,{TRANSACTION_PREFIX_MAX_LENGTH}}}\d{{6,}}")
 
 
 def display_status(transaction: Transaction, now: datetime) -> str:

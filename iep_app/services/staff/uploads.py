@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from iep_app.dicom.ingest import IndexedInstance, IngestReport, RejectedFile, ingest_paths
 from iep_app.dicom.store import FileStore
-from iep_app.services.errors import DomainError
+from iep_app.services.errors import Refusal
 
 # Named limits, with their budgets: one upload holds at most 20 GiB in at most 50,000 files
 # (a large CT or MR study with a few thousand slices is well inside); the browser's own
@@ -27,12 +27,8 @@ _FILES = "files"
 _REPORT = "report.json"
 
 
-class UploadRefused(DomainError):
-    """An upload broke a limit or named a file outside its folder; `reason` says which."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class UploadRefused(Refusal):
+    """An upload broke a limit or named a file outside its folder; `key` says which."""
 
 
 def staging_root(data_dir: Path) -> Path:
@@ -57,10 +53,10 @@ def folder_of(data_dir: Path, upload_id: str) -> Path:
         UploadRefused: not an ID this module made, or no such upload.
     """
     if not _ID.fullmatch(upload_id or ""):
-        raise UploadRefused("unknown upload")
+        raise UploadRefused("admin.send.refused.unknown_upload")
     folder = staging_root(data_dir) / upload_id
     if not folder.is_dir():
-        raise UploadRefused("unknown upload")
+        raise UploadRefused("admin.send.refused.unknown_upload")
     return folder
 
 
@@ -68,7 +64,7 @@ def _relative(name: str) -> PurePosixPath:
     """A client's file name as a safe relative path (folders kept, nothing outside)."""
     parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts or ".." in parts or ":" in parts[0] or any("\x00" in p for p in parts):
-        raise UploadRefused("bad file name")
+        raise UploadRefused("admin.send.refused.bad_file_name")
     return PurePosixPath(*parts)
 
 
@@ -94,11 +90,11 @@ class StagingWriter:
         """
         self.total += len(data)
         if self.total > MAX_UPLOAD_BYTES:
-            raise UploadRefused("too large")
+            raise UploadRefused("admin.send.refused.too_large")
         if offset == 0:
             self._start(filename)
         elif self._open is None or self._open[0] != filename:
-            raise UploadRefused("chunk out of order")
+            raise UploadRefused("admin.send.refused.chunk_out_of_order")
         assert self._open is not None
         self._open[1].seek(offset)
         self._open[1].write(data)
@@ -107,7 +103,7 @@ class StagingWriter:
         self.close()
         self.count += 1
         if self.count > MAX_FILES:
-            raise UploadRefused("too many files")
+            raise UploadRefused("admin.send.refused.too_many_files")
         relative = _relative(filename)
         path, n = self._files / relative, 1
         while path.exists():
@@ -116,7 +112,7 @@ class StagingWriter:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle = open(path, "wb")  # noqa: SIM115 (kept open across this file's chunks)
         except OSError:
-            raise UploadRefused("bad file name") from None
+            raise UploadRefused("admin.send.refused.bad_file_name") from None
         self._open = (filename, handle)
 
     def close(self) -> None:
@@ -159,7 +155,7 @@ def load_report(folder: Path) -> IngestReport:
     try:
         data = json.loads((folder / _REPORT).read_text())
     except (OSError, ValueError):
-        raise UploadRefused("not ingested") from None
+        raise UploadRefused("admin.send.refused.not_ingested") from None
     return IngestReport(
         instances=[IndexedInstance(**i) for i in data["instances"]],
         rejected=[RejectedFile(**r) for r in data["rejected"]],

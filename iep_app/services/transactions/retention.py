@@ -9,7 +9,7 @@ from sqlmodel import Session
 from iep_app.models import Organisation, Transaction, TransactionStatus
 from iep_app.services import audit
 from iep_app.services.audit import Action
-from iep_app.services.errors import PackageUnavailable, ValidationFailed
+from iep_app.services.errors import PackageUnavailable, invalid
 from iep_app.services.staff import tracking
 from iep_app.services.staff.sessions import StaffIdentity
 
@@ -42,10 +42,8 @@ def change_until(
     _refuse_closed(transaction)
     new_until = datetime.combine(until, END_OF_DAY, UTC)
     latest = (now + timedelta(days=organisation.max_retention_days)).date()
-    if new_until <= now:
-        raise ValidationFailed("until", "Choose a day from today on.")
-    if until > latest:
-        raise ValidationFailed("until", f"At most {organisation.max_retention_days} days from today.")
+    if new_until <= now or until > latest:
+        raise invalid("until", "admin.tx.bad_until", days=organisation.max_retention_days)
     before = transaction.available_until
     transaction.available_until = new_until
     session.add(transaction)

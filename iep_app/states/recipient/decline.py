@@ -6,7 +6,7 @@ import reflex as rx
 
 from iep_app.db import session_scope
 from iep_app.services import outbox
-from iep_app.services.errors import PackageUnavailable, SessionEnded, ValidationFailed
+from iep_app.services.errors import PackageUnavailable, SessionEnded, ValidationFailed, message_of
 from iep_app.services.transactions import declining
 from iep_app.states.common import I18nState, now, settings
 from iep_app.states.recipient.package import PackageState
@@ -70,7 +70,7 @@ class DeclineState(I18nState):
                     ip=self._client_ip(),
                 )
         except ValidationFailed as failed:
-            self.error = failed.text(self.lang)
+            self.error = message_of(failed, self.lang)
             return
         except (SessionEnded, PackageUnavailable) as error:
             self._reset_dialog()

@@ -19,6 +19,7 @@ from iep_app.services.errors import (
     SessionEnded,
     ValidationFailed,
     WizardIncomplete,
+    message_of,
 )
 from iep_app.services.images import patients
 from iep_app.services.recipient.forward_wizard import (
@@ -86,7 +87,7 @@ class ForwardState(I18nState):
         """Copy the wizard back into vars; errors None keeps the ones shown."""
         self.step, self.form, self.added = wizard.step, wizard.form, wizard.added
         if errors is not None:
-            self.errors = {name: error.text(self.lang) for name, error in errors.items()}
+            self.errors = {name: message_of(error, self.lang) for name, error in errors.items()}
         self.error = ""
 
     def _clear(self) -> None:

@@ -11,8 +11,7 @@ from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
-from iep_app.i18n import catalogue, normalise_language
-from iep_app.services.errors import NotAllowed, SessionEnded, ValidationFailed
+from iep_app.services.errors import NotAllowed, SessionEnded
 from iep_app.services.staff import sessions
 from iep_app.services.staff.sessions import COOKIE_NAME, StaffIdentity
 from iep_app.states.common import I18nState, now, settings
@@ -109,12 +108,6 @@ class AdminState(I18nState):
     def _refusal(self) -> rx.event.EventSpec:
         """The answer when `_staff()` said no: sign in again, or back home without the role."""
         return self._to_login() if not self.signed_in else rx.redirect(routes.ADMIN)
-
-    def _invalid_text(self, failed: ValidationFailed) -> str:
-        """A refused input in the reader's language (admin.send.bad_<field>), if we have it."""
-        key = f"admin.send.bad_{failed.field}"
-        lang = normalise_language(self.lang)
-        return self._text(key) if key in catalogue(lang) else failed.text(lang)
 
     def _path_tail(self) -> str:
         """The last part of the page's path: the ID in /admin/transactions/NS000708."""

@@ -9,7 +9,7 @@ import reflex as rx
 
 from iep_app import routes
 from iep_app.db import session_scope
-from iep_app.services.errors import ValidationFailed
+from iep_app.services.errors import ValidationFailed, message_of
 from iep_app.services.staff import audit_export, dashboard
 from iep_app.states.common import now
 from iep_app.states.staff.common import AdminState
@@ -60,8 +60,8 @@ class AdminAuditState(AdminState):
             return refusal
         try:
             start, end = audit_export.check_range(parse_day(data.get("from")), parse_day(data.get("to")))
-        except ValidationFailed:
-            self.error = self._text("admin.audit.bad_range")
+        except ValidationFailed as failed:
+            self.error = message_of(failed, self.lang, page="admin.audit")
             return None
         self.error = ""
         query = urlencode({"from": start.isoformat(), "to": end.isoformat()})

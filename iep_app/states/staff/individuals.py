@@ -9,7 +9,7 @@ from iep_app import routes
 from iep_app.db import session_scope
 from iep_app.models import Individual
 from iep_app.services.directory import individuals
-from iep_app.services.errors import NotAllowed, ValidationFailed
+from iep_app.services.errors import NotAllowed, ValidationFailed, message_of
 from iep_app.services.staff.search import ListQuery, list_transactions
 from iep_app.services.validation import row_id
 from iep_app.states.common import now
@@ -115,7 +115,7 @@ class AdminIndividualState(ContactForm, AdminState):
                 assert person is not None
                 self._fill(session, person)
         except ValidationFailed as failed:
-            self.notice, self.error = "", self._invalid_text(failed)
+            self.notice, self.error = "", message_of(failed, self.lang, page="admin.send")
             return None
         self.notice, self.error = self._text("admin.person.saved", count=moved), ""
         return None

@@ -15,7 +15,7 @@ from iep_app.db import session_scope
 from iep_app.models import OutboxStatus
 from iep_app.services import organisation, outbox
 from iep_app.services.directory import individuals
-from iep_app.services.errors import NotAllowed, NothingToShare, ValidationFailed
+from iep_app.services.errors import NotAllowed, NothingToShare, ValidationFailed, invalid, message_of
 from iep_app.services.images import files
 from iep_app.services.staff import uploads
 from iep_app.services.staff.uploads import ReportSummary, UploadRefused
@@ -167,14 +167,14 @@ class AdminSendState(ContactForm, AdminState):
                 uploads.discard(folder)
                 return
             if report is None:
-                self._refuse(UploadRefused("the files could not be read"))
+                self._refuse(UploadRefused("admin.send.refused.unreadable"))
                 return
             self._show(uploads.summarise(report))
             self.phase = "report"
 
     def _refuse(self, refused: UploadRefused) -> None:
         self._restart()
-        self.upload_error = self._text("admin.send.refused", reason=refused.reason)
+        self.upload_error = message_of(refused, self.lang)
 
     @rx.event
     def start_over(self):
@@ -214,7 +214,7 @@ class AdminSendState(ContactForm, AdminState):
     def _retention_days(self, value: object) -> int:
         day = parse_day(value)
         if day is None:
-            raise ValidationFailed("retention_days", "no date")
+            raise invalid("retention_days", "admin.send.bad_retention_days")
         return (day - now().date()).days
 
     @rx.event
@@ -249,7 +249,7 @@ class AdminSendState(ContactForm, AdminState):
                 )
                 public_id = shared.transaction.public_id or ""
         except ValidationFailed as failed:
-            self.send_error = self._invalid_text(failed)
+            self.send_error = message_of(failed, self.lang, page="admin.send")
             return
         except (NothingToShare, UploadRefused):
             self.send_error = self._text("admin.send.nothing")

@@ -7,10 +7,11 @@ from sqlmodel import Session
 
 from iep_app.db import session_scope
 from iep_app.services import organisation
-from iep_app.services.errors import NotAllowed, ValidationFailed
+from iep_app.services.errors import NotAllowed, ValidationFailed, message_of
 from iep_app.services.staff import management
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.validation import whole_number
+from iep_app.settings import TRANSACTION_PREFIX_MAX_LENGTH
 from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState, short_time
 
@@ -60,14 +61,16 @@ class AdminOrganisationState(AdminState):
                     email=str(data.get("email", ""))[:320],
                     retention_days=_whole(data.get("retention_days")),
                     max_retention_days=_whole(data.get("max_retention_days")),
-                    transaction_prefix=str(data.get("transaction_prefix", ""))[:6],
+                    transaction_prefix=str(data.get("transaction_prefix", ""))[
+                        :TRANSACTION_PREFIX_MAX_LENGTH
+                    ],
                     now=now(),
                     ip=self._client_ip(),
                 )
                 session.flush()
                 self._fill(session)
         except ValidationFailed as failed:
-            self.notice, self.error = "", self._text(f"admin.org.bad_{failed.field}")
+            self.notice, self.error = "", message_of(failed, self.lang, page="admin.org")
             return None
         self.notice, self.error = self._text("admin.org.saved"), ""
         return None
@@ -111,7 +114,7 @@ class AdminStaffState(AdminState):
             self.notice, self.error = "", self._text("admin.staff.not_allowed")
             return None
         except ValidationFailed as failed:
-            self.notice, self.error = "", self._text(f"admin.staff.bad_{failed.field}")
+            self.notice, self.error = "", message_of(failed, self.lang, page="admin.staff")
             return None
         self.notice, self.error = self._text(key), ""
         return None

@@ -12,7 +12,7 @@ from iep_app.db import session_scope
 from iep_app.i18n import catalogue, normalise_language
 from iep_app.models import OutboxStatus, Transaction
 from iep_app.services import organisation, outbox
-from iep_app.services.errors import NotAllowed, PackageUnavailable, ValidationFailed
+from iep_app.services.errors import NotAllowed, PackageUnavailable, ValidationFailed, invalid, message_of
 from iep_app.services.recipient.access import CODES_PER_HOUR
 from iep_app.services.staff import actions, tracking
 from iep_app.services.staff.sessions import StaffIdentity
@@ -169,18 +169,13 @@ class AdminTransactionState(AdminState):
                 self.notice, self.error = "", self._text("admin.tx.closed")
                 return None
             except ValidationFailed as failed:
-                self.notice, self.error = "", self._refused_input(session, failed.field)
+                self.notice = ""
+                self.error = message_of(failed, self.lang, page="admin.tx", max=messages.MAX_MESSAGE_LENGTH)
                 return None
             session.flush()
             self._fill(session, transaction)
             self.notice, self.error = self._text(key, **params), ""
         return None
-
-    def _refused_input(self, session: Session, field: str) -> str:
-        if field == "until":
-            org = organisation.current(session=session, settings=settings())
-            return self._text("admin.tx.bad_until", days=org.max_retention_days)
-        return self._text("admin.tx.bad_message", max=messages.MAX_MESSAGE_LENGTH)
 
     @rx.event
     async def resend_link(self):
@@ -227,13 +222,14 @@ class AdminTransactionState(AdminState):
         day = parse_day((form_data if isinstance(form_data, dict) else {}).get("until"))
 
         def change(session: Session, who: StaffIdentity, transaction: Transaction) -> dict:
+            org = organisation.current(session=session, settings=settings())
             if day is None:
-                raise ValidationFailed("until", "no date")
+                raise invalid("until", "admin.tx.bad_until", days=org.max_retention_days)
             retention.change_until(
                 session=session,
                 transaction=transaction,
                 until=day,
-                organisation=organisation.current(session=session, settings=settings()),
+                organisation=org,
                 by=who,
                 now=now(),
                 ip=self._client_ip(),

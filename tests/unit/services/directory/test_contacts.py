@@ -7,6 +7,7 @@ import pytest
 from iep_app.models import AuthMethod, utcnow
 from iep_app.services.directory import contacts
 from iep_app.services.directory.contacts import ContactDetails
+from iep_app.services.errors import message_of
 from iep_app.services.validation import normalise_patient_identifier
 from tests.unit.services.factories import add_individual
 
@@ -77,7 +78,7 @@ def test_contact_errors_cover_every_field_at_once():
         "first_name": "invalid.too_long",
         "address": "invalid.too_long",
     }
-    assert errors["first_name"].text("de") == "Dieses Feld darf höchstens 100 Zeichen lang sein."
+    assert message_of(errors["first_name"], "de") == "Dieses Feld darf höchstens 100 Zeichen lang sein."
 
 
 @pytest.mark.parametrize(

@@ -67,15 +67,15 @@ def test_limits_are_enforced_as_bytes_arrive(settings, monkeypatch):
     folder = uploads.folder_of(settings.data_dir, uploads.new_upload(settings.data_dir))
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 5000)
     writer = StagingWriter(folder)
-    with pytest.raises(UploadRefused, match="too large"):
+    with pytest.raises(UploadRefused, match="admin.send.refused.too_large"):
         _stream(writer, "big", b"x" * 6000)
     monkeypatch.setattr(uploads, "MAX_FILES", 2)
     writer = StagingWriter(folder)
     writer.write("1", 0, b"")
     writer.write("2", 0, b"")
-    with pytest.raises(UploadRefused, match="too many files"):
+    with pytest.raises(UploadRefused, match="admin.send.refused.too_many_files"):
         writer.write("3", 0, b"")
-    with pytest.raises(UploadRefused, match="order"):
+    with pytest.raises(UploadRefused, match="admin.send.refused.chunk_out_of_order"):
         StagingWriter(folder).write("late", 100, b"x")
 
 
