@@ -31,14 +31,32 @@ def dicom_date(value: str, *, lang: str | None) -> str:
         not a whole calendar date (``"2024"``, ``"20241340"``) is shown as received, never guessed.
     """
     text = str(value or "").strip()
+    day = _calendar_day(text)
+    return text if day is None else format_date(lang, day)
+
+
+def dicom_date_sortable(value: str) -> str:
+    """A DICOM date as YYYY-MM-DD, for folder and file names, which sort by it.
+
+    The same in every language: an export's folders list studies oldest first in any file
+    manager, and its README names them the same way. Pages use ``dicom_date``.
+
+    Returns:
+        ``"2024-01-31"``; a value that is not a whole calendar date as received.
+    """
+    text = str(value or "").strip()
+    day = _calendar_day(text)
+    return text if day is None else day.isoformat()
+
+
+def _calendar_day(text: str) -> date | None:
     found = _DICOM_DATE.fullmatch(text)
     if found is None:
-        return text
+        return None
     try:
-        day = date(int(found["year"]), int(found["month"]), int(found["day"]))
+        return date(int(found["year"]), int(found["month"]), int(found["day"]))
     except ValueError:
-        return text
-    return format_date(lang, day)
+        return None
 
 
 def dicom_time(value: str, *, lang: str | None) -> str:

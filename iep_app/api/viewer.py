@@ -70,7 +70,9 @@ async def series_manifest(request: Request) -> Response:
     except Denied as denied:
         return denied.response()
     urls = routes.viewer_url_templates(transaction.public_id or "")
-    body = await run_in_threadpool(viewing.manifest, images, store=files.store(), urls=urls)
+    body = await run_in_threadpool(
+        viewing.manifest, images, store=files.store(), urls=urls, lang=transaction.language
+    )
     headers = {"Cache-Control": PATIENT_DATA}
     data = _maybe_gzip(request, json.dumps(body, separators=(",", ":")).encode(), headers)
     return Response(data, media_type="application/json", headers=headers)

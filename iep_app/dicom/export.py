@@ -24,6 +24,7 @@ from iep_app.dicom.ziplayout import (
     build_layout,
     iter_zip,
 )
+from iep_app.vocabulary import dicom_date_sortable
 
 logger = logging.getLogger(__name__)
 
@@ -223,15 +224,11 @@ def _unique_name(text: str, taken: set[str], fallback: str) -> str:
 def _study_title(study: Study) -> str:
     modalities = " ".join(sorted({s.first.modality for s in study.series if s.first.modality}))
     what = study.first.study_description or modalities
-    return f"{_display_date(study.first.study_date)} {what}".strip()
+    return f"{dicom_date_sortable(study.first.study_date)} {what}".strip()
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {_PLURALS.get(noun, noun + 's')}"
-
-
-def _display_date(da: str) -> str:
-    return f"{da[:4]}-{da[4:6]}-{da[6:8]}" if re.fullmatch(r"\d{8}", da) else da
 
 
 def _readme_head(what: str, organisation: str, transaction_id: str, sent_at: datetime) -> str:

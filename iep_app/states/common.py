@@ -34,8 +34,3 @@ class I18nState(rx.State):
 
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
-
-
-def format_until(moment: datetime) -> str:
-    """DD/MM/YYYY HH:MM in UTC, the form the product's pages use."""
-    return moment.strftime("%d/%m/%Y %H:%M UTC")

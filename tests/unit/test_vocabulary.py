@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from iep_app import i18n
-from iep_app.vocabulary import dicom_date, dicom_time, moment, parse_iso_day, person_name
+from iep_app.vocabulary import dicom_date, dicom_date_sortable, dicom_time, moment, parse_iso_day, person_name
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,12 @@ def test_the_old_acr_nema_date_form_is_read_too():
 )
 def test_a_partial_or_broken_dicom_date_is_shown_as_received_never_guessed(value):
     assert dicom_date(value, lang="en") == value
+
+
+def test_names_in_exports_carry_dates_that_sort():
+    assert dicom_date_sortable("20240131") == "2024-01-31"
+    assert dicom_date_sortable("2024.01.31") == "2024-01-31"
+    assert [dicom_date_sortable(v) for v in ("2024", "20240230", "")] == ["2024", "20240230", ""]
 
 
 def test_a_dicom_date_is_trimmed_of_padding():

@@ -104,7 +104,7 @@ def check_until(until: datetime, window: RetentionWindow) -> None:
     if until < window.earliest:
         raise invalid("until", "invalid.until_too_soon")
     if until > window.latest:
-        raise invalid("until", "invalid.until_too_late", date=window.latest.strftime("%d/%m/%Y %H:%M UTC"))
+        raise invalid("until", "invalid.until_too_late", date=window.latest)
 
 
 def _recipient(session: Session, request: ForwardRequest) -> Individual:

@@ -20,8 +20,9 @@ from iep_app.services.errors import (
     TooManyCodes,
 )
 from iep_app.services.recipient import access
-from iep_app.states.common import I18nState, format_until, now, settings
+from iep_app.states.common import I18nState, now, settings
 from iep_app.states.recipient.package import PackageState
+from iep_app.vocabulary import moment
 
 _T = TypeVar("_T")
 
@@ -81,7 +82,7 @@ class LinkState(I18nState):
             return self._close_for(gone)
         self.lang = view.language
         self.organisation = view.organisation
-        self.available_until = format_until(view.available_until)
+        self.available_until = moment(view.available_until, lang=self.lang)
         self.destination = view.masked_destination
         self.phase = "start"
 

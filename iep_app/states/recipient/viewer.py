@@ -100,7 +100,7 @@ class ViewerState(I18nState):
     async def on_load(self):
         def open_viewer(session: Session, transaction: Transaction):
             opened = viewing.open_viewer(
-                session=session, transaction=transaction, now=now(), ip=self._client_ip()
+                session=session, transaction=transaction, now=now(), lang=self.lang, ip=self._client_ip()
             )
             return transaction.public_id or "", opened
 
