@@ -19,6 +19,7 @@ from iep_app.api.guard import PATIENT_DATA, Denied, authorised_instance, authori
 from iep_app.db import session_scope
 from iep_app.dicom.display import stored_words
 from iep_app.dicom.documents import encapsulated_pdf
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.pixels import RenderError
 from iep_app.models import Instance, pk
 from iep_app.services.errors import NotAllowed
@@ -82,7 +83,7 @@ def _words(request: Request) -> Response:
     try:
         instance = authorised_instance(request)
         number = request.path_params["frame"]
-        if instance.kind != viewing.IMAGE or number >= max(instance.number_of_frames, 1):
+        if instance.kind != InstanceKind.IMAGE or number >= max(instance.number_of_frames, 1):
             raise Denied(404)
         frame = stored_words(files.store().path_of(instance.storage_key), number)
     except Denied as denied:
@@ -114,7 +115,7 @@ async def words(request: Request) -> Response:
 async def document(request: Request) -> Response:
     """GET /api/t/{public_id}/instances/{instance}/document.pdf"""
     try:
-        instance = _package_instance(request, viewing.PDF)
+        instance = _package_instance(request, InstanceKind.PDF)
     except Denied as denied:
         return denied.response()
     try:

@@ -7,8 +7,15 @@ from datetime import datetime
 import reflex as rx
 
 from iep_app.i18n import catalogue, normalise_language, translate
-from iep_app.models import utcnow
+from iep_app.models import DisplayStatus, utcnow
 from iep_app.settings import Settings, get_settings
+
+# What a recipient is told about a package that can no longer be opened, by its reason.
+CLOSED_KEYS = {
+    DisplayStatus.EXPIRED: "package.expired",
+    DisplayStatus.DECLINED: "package.declined",
+    DisplayStatus.REVOKED: "package.withdrawn",
+}
 
 
 def settings() -> Settings:

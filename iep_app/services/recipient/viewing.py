@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from iep_app.dicom.display import display_info
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.pixels import RenderError, read_header
 from iep_app.dicom.presets import FileWindow, file_windows
 from iep_app.dicom.store import FileStore
@@ -28,9 +29,6 @@ from iep_app.services.errors import NotAllowed
 from iep_app.services.images.studies import instances_of
 from iep_app.services.transactions import records
 from iep_app.vocabulary import dicom_date, person_name
-
-IMAGE = "image"
-PDF = "pdf"
 
 
 @dataclass(frozen=True)
@@ -115,7 +113,7 @@ def browse(*, session: Session, transaction_pk: int, lang: str) -> Browser:
     for series in sorted(series_rows, key=_series_order):
         members = by_series[pk(series)]
         study = items[series.study_pk]
-        images = sorted((m for m in members if m.kind == IMAGE), key=display_order)
+        images = sorted((m for m in members if m.kind == InstanceKind.IMAGE), key=display_order)
         if images:
             study.series.append(
                 SeriesItem(
@@ -127,7 +125,7 @@ def browse(*, session: Session, transaction_pk: int, lang: str) -> Browser:
                     thumbnail_pk=pk(images[len(images) // 2]),
                 )
             )
-        for other in sorted((m for m in members if m.kind != IMAGE), key=display_order):
+        for other in sorted((m for m in members if m.kind != InstanceKind.IMAGE), key=display_order):
             study.objects.append(
                 ObjectItem(pk(other), other.kind, series.modality, series.series_description)
             )
@@ -182,7 +180,7 @@ def series_images(*, session: Session, transaction_pk: int, series_pk: int) -> S
         .where(
             TransactionInstance.transaction_pk == transaction_pk,
             Instance.series_pk == series_pk,
-            Instance.kind == IMAGE,
+            Instance.kind == InstanceKind.IMAGE,
         )
     )
     instances = sorted(session.exec(query), key=display_order)

@@ -20,18 +20,11 @@ from iep_app.services.errors import (
     TooManyCodes,
 )
 from iep_app.services.recipient import access
-from iep_app.states.common import I18nState, now, settings
+from iep_app.states.common import CLOSED_KEYS, I18nState, now, settings
 from iep_app.states.recipient.package import PackageState
 from iep_app.vocabulary import moment
 
 _T = TypeVar("_T")
-
-CLOSED_KEYS = {
-    "expired": "package.expired",
-    "declined": "package.declined",
-    "revoked": "package.withdrawn",
-    "invalid": "link.invalid",
-}
 
 
 def _token_from_path(url: str) -> str:

@@ -12,14 +12,8 @@ from iep_app.services import organisation
 from iep_app.services.errors import PackageUnavailable, SessionEnded
 from iep_app.services.recipient import access
 from iep_app.services.transactions import messages, records
-from iep_app.states.common import I18nState, now, settings
+from iep_app.states.common import CLOSED_KEYS, I18nState, now, settings
 from iep_app.vocabulary import moment
-
-CLOSED_KEYS = {
-    "expired": "package.expired",
-    "declined": "package.declined",
-    "revoked": "package.withdrawn",
-}
 
 
 def thread_rows(session: Session, transaction: Transaction, lang: str) -> list[dict[str, str]]:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.pixels import RenderError
 from iep_app.dicom.presets import CUSTOM, DEFAULT, choice_keys, resolve
 from iep_app.dicom.store import FileStore
@@ -253,7 +254,7 @@ class ViewerState(I18nState):
                 session=session,
                 transaction_pk=pk(transaction),
                 instance_pk=instance,
-                kind=viewing.IMAGE,
+                kind=InstanceKind.IMAGE,
             )
             return found.series_pk == series_pk and _index(frame, found.number_of_frames) is not None
 

@@ -50,7 +50,7 @@ class AdminTransactionState(AdminState):
     def _details_view(self, shown: Details) -> None:
         t, person, patient = shown.transaction, shown.recipient, shown.patient
         self.public_id, self.status = t.public_id or "", shown.status
-        self.is_open = shown.status not in ("declined", "revoked")
+        self.is_open = not shown.status.ended
         self.codes_locked = tracking.codes_locked(shown)
         until = as_aware(t.available_until)
         self.until = until.date().isoformat()
@@ -113,7 +113,7 @@ class AdminTransactionState(AdminState):
             for n in nodes
         ]
         here = next(i for i, n in enumerate(nodes) if n.is_this)
-        self.onward_count = sum(1 for n in nodes[here + 1 :] if n.status not in ("declined", "revoked"))
+        self.onward_count = sum(1 for n in nodes[here + 1 :] if not n.status.ended)
         self.timeline = [
             {
                 "at": moment(e.at, lang=self.lang, compact=True, seconds=True),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pydicom.data import get_testdata_file
 
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.store import FileStore
 from iep_app.dicom.synthetic import make_ct_series
 from iep_app.services.errors import NotAllowed
@@ -66,12 +67,12 @@ def test_another_packages_series_and_instances_are_refused(session, settings, fi
     with pytest.raises(NotAllowed):
         viewing.package_instance(session=session, transaction_pk=mine, instance_pk=pdf_pk)
     found = viewing.package_instance(
-        session=session, transaction_pk=theirs, instance_pk=pdf_pk, kind=viewing.PDF
+        session=session, transaction_pk=theirs, instance_pk=pdf_pk, kind=InstanceKind.PDF
     )
     assert found.kind == "pdf"
     with pytest.raises(NotAllowed):  # right package, wrong kind
         viewing.package_instance(
-            session=session, transaction_pk=theirs, instance_pk=pdf_pk, kind=viewing.IMAGE
+            session=session, transaction_pk=theirs, instance_pk=pdf_pk, kind=InstanceKind.IMAGE
         )
 
 
