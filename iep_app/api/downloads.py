@@ -54,7 +54,7 @@ def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem]
         audit.record(
             session=session,
             action=Action.DOWNLOADED,
-            actor="recipient",
+            actor=audit.RECIPIENT,
             transaction_pk=pk(transaction),
             ip=client_ip(request),
             kind=kind,

@@ -51,7 +51,6 @@ _OTP_PURPOSE = "otp"
 _SESSION_PURPOSE = "session"
 _HTTP_PURPOSE = "http-session"
 _GRANT_PURPOSE = "cookie-grant"
-RECIPIENT = "recipient"
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def _available(session: Session, secret_key: str, token: str, now: datetime) -> 
 def _record(session: Session, action: str, transaction_pk: int, ip: str, **detail: object) -> None:
     # Every event this module writes is the recipient's own, about one package.
     audit.record(
-        session=session, action=action, actor=RECIPIENT, transaction_pk=transaction_pk, ip=ip, **detail
+        session=session, action=action, actor=audit.RECIPIENT, transaction_pk=transaction_pk, ip=ip, **detail
     )
 
 

@@ -159,7 +159,7 @@ def open_viewer(
     browser = browse(session=session, transaction_pk=pk(transaction), lang=lang)
     records.advance(transaction, Progress.VIEWED, now)
     audit.record(
-        session=session, action=Action.VIEWED, actor="recipient", transaction_pk=pk(transaction), ip=ip
+        session=session, action=Action.VIEWED, actor=audit.RECIPIENT, transaction_pk=pk(transaction), ip=ip
     )
     first = next((study.series[0] for study in browser.studies if study.series), None)
     if first is None:

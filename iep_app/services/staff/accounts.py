@@ -31,7 +31,6 @@ FAILURES_BEFORE_LOCK = 5
 LOCK_DURATION = timedelta(minutes=15)
 FAILURES_PER_ADDRESS = ratelimit.Policy("staff-sign-in", 50, timedelta(minutes=15))
 TOTP_DRIFT_STEPS = 1  # one 30-second step either side of the server's clock
-ANONYMOUS = "anonymous"
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -127,7 +126,7 @@ def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, st
         .values(failed_logins=StaffUser.failed_logins + 1)
     )
     session.refresh(user)
-    actor = f"staff:{user.username}"
+    actor = audit.staff_actor(user.username)
     audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
     remaining = max(FAILURES_BEFORE_LOCK - user.failed_logins, 0)
     if remaining == 0:
@@ -161,7 +160,9 @@ def sign_in_password(
     if user is None or user.disabled:
         passwords.burn_time(password)
         _count_address_failure(session, ip, now)
-        audit.record(session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user")
+        audit.record(
+            session=session, action=Action.STAFF_SIGN_IN_FAILED, actor=audit.ANONYMOUS, ip=ip, step="user"
+        )
         session.commit()
         raise SignInFailed()
     if _locked_until(user, now) is not None:
@@ -172,7 +173,7 @@ def sign_in_password(
         audit.record(
             session=session,
             action=Action.STAFF_SIGN_IN_FAILED,
-            actor=f"staff:{user.username}",
+            actor=audit.staff_actor(user.username),
             ip=ip,
             step="locked",
         )
@@ -239,7 +240,7 @@ def sign_in_code(
     if used is None or used.rowcount != 1:
         raise SignInFailed(_count_failure(session, user, now, ip, "code"))
     session.refresh(user)
-    actor = f"staff:{user.username}"
+    actor = audit.staff_actor(user.username)
     if not user.totp_confirmed:
         user.totp_confirmed = True
         audit.record(session=session, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)

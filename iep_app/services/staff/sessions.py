@@ -39,7 +39,7 @@ class StaffIdentity:
     @property
     def actor(self) -> str:
         """The audit trail's name for this person."""
-        return f"staff:{self.username}"
+        return audit.staff_actor(self.username)
 
 
 def identity(user: StaffUser) -> StaffIdentity:
@@ -115,7 +115,7 @@ def _check(session: Session, row: StaffSession, now: datetime, ip: str, admin: b
         audit.record(
             session=session,
             action=Action.STAFF_SIGNED_OUT,
-            actor=f"staff:{user.username}",
+            actor=audit.staff_actor(user.username),
             ip=ip,
             why="idle",
         )
@@ -184,7 +184,7 @@ def end(
     audit.record(
         session=session,
         action=Action.STAFF_SIGNED_OUT,
-        actor=f"staff:{user.username if user else '?'}",
+        actor=audit.staff_actor(user.username if user else "?"),
         ip=ip,
     )
 

@@ -116,7 +116,7 @@ def decline(
     audit.record(
         session=session,
         action=Action.DECLINED,
-        actor=access.RECIPIENT,
+        actor=audit.RECIPIENT,
         transaction_pk=transaction.id,
         ip=ip,
         reason=reason or "none given",

@@ -18,7 +18,6 @@ from iep_app.services.images import studies
 from iep_app.services.transactions import messages, records, sharing
 from iep_app.settings import Settings
 
-RECIPIENT = "recipient"
 # A forward must stay open long enough for its recipient to read the email.
 MIN_NOTICE = timedelta(hours=1)
 NO_NHS_NUMBER = "No NHS number has been specified."
@@ -248,7 +247,7 @@ def forward(
     audit.record(
         session=session,
         action=Action.FORWARDED,
-        actor=RECIPIENT,
+        actor=audit.RECIPIENT,
         transaction_pk=parent.id,
         ip=ip,
         to=masked,
@@ -257,7 +256,7 @@ def forward(
     audit.record(
         session=session,
         action=Action.LINK_SENT,
-        actor=RECIPIENT,
+        actor=audit.RECIPIENT,
         transaction_pk=new.id,
         ip=ip,
         to=masked,

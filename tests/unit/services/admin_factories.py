@@ -8,6 +8,7 @@ import pyotp
 from sqlmodel import Session
 
 from iep_app.models import StaffUser, utcnow
+from iep_app.services import audit
 from iep_app.services.staff import accounts
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.settings import Settings
@@ -18,7 +19,9 @@ PASSWORD = "correct horse battery staple"
 def make_staff(
     session: Session, *, username: str = "alice", admin: bool = False, password: str = PASSWORD
 ) -> StaffUser:
-    user = accounts.add(session=session, username=username, password=password, is_admin=admin, actor="cli")
+    user = accounts.add(
+        session=session, username=username, password=password, is_admin=admin, actor=audit.CLI
+    )
     session.commit()
     return user
 

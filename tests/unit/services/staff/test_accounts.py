@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from iep_app.models import AuditEvent, StaffSession, utcnow
-from iep_app.services import ratelimit
+from iep_app.services import audit, ratelimit
 from iep_app.services.audit import Action
 from iep_app.services.errors import (
     AccountLocked,
@@ -97,7 +97,7 @@ def test_first_sign_in_shows_the_enrolment_and_the_code_completes_it(session, se
     assert shown.qr_data_uri.startswith("data:image/svg+xml")
     who = _code(session, settings, accepted.session_token, code_for(user, now), now)
     session.commit()
-    assert who.username == "alice" and who.actor == "staff:alice"
+    assert who.username == "alice" and who.actor == audit.staff_actor("alice")
     session.refresh(user)
     assert user.totp_confirmed
     assert Action.STAFF_ENROLLED in _actions(session)

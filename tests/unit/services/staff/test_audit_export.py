@@ -26,7 +26,7 @@ def test_the_csv_holds_the_range_with_ids_and_ips(session, settings):
         event = audit.record(
             session=session,
             action=action,
-            actor="recipient",
+            actor=audit.RECIPIENT,
             transaction_pk=t.id,
             ip="203.0.113.5",
             to="c***@e***.org",
@@ -47,7 +47,7 @@ def test_the_csv_holds_the_range_with_ids_and_ips(session, settings):
 def test_large_ranges_stream_in_batches(session, settings, monkeypatch):
     monkeypatch.setattr(audit_export, "_BATCH", 3)
     for n in range(7):
-        audit.record(session=session, action="x", actor="cli").at = datetime(2026, 1, 1, n, tzinfo=UTC)
+        audit.record(session=session, action="x", actor=audit.CLI).at = datetime(2026, 1, 1, n, tzinfo=UTC)
     session.commit()
     chunks = list(audit_export.csv_lines(session=session, start=date(2026, 1, 1), end=date(2026, 1, 1)))
     assert len(chunks) == 3
