@@ -104,8 +104,8 @@ class LinkState(I18nState):
         if self.phase != "code" or not self._token or self.busy:
             return
         code = str((form_data or {}).get("code", ""))[:32]
-        if not code.strip().isdigit() or len(code.strip()) != 6:
-            self.error = self._text("otp.wrong_format")
+        if not code.strip().isdigit() or len(code.strip()) != access.OTP_DIGITS:
+            self.error = self._text("otp.wrong_format", digits=access.OTP_DIGITS)
             return
         config = settings()
         try:

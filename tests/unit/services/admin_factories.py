@@ -27,7 +27,13 @@ def make_staff(
 
 
 def code_for(user: StaffUser, now: datetime, offset: int = 0) -> str:
-    return pyotp.TOTP(user.totp_secret).at(now, counter_offset=offset)
+    return pyotp.TOTP(user.totp_secret, digits=accounts.TOTP_DIGITS).at(now, counter_offset=offset)
+
+
+def wrong_code_for(user: StaffUser, now: datetime) -> str:
+    """A code of the right length that the authenticator does not show now."""
+    right = code_for(user, now)
+    return next(d * accounts.TOTP_DIGITS for d in "01" if d * accounts.TOTP_DIGITS != right)
 
 
 def sign_in(

@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel, select
 
 from iep_app.db import get_engine
 from iep_app.models import OutboxMessage, RecipientSession
+from iep_app.services.recipient.access import OTP_DIGITS
 from iep_app.states.recipient.download import DownloadState
 from iep_app.states.recipient.link import LinkState
 from iep_app.states.recipient.package import PackageState
@@ -51,7 +52,7 @@ async def test_start_without_opening_a_link_sends_no_code(tree):
 
 async def test_submitting_a_code_before_any_was_sent_opens_nothing(tree):
     before = len(_rows(RecipientSession))
-    for code in ("123456", "000000"):
+    for code in ("1" * OTP_DIGITS, "0" * OTP_DIGITS):
         await call(tree[LinkState], LinkState.submit_code, {"code": code})
     assert len(_rows(RecipientSession)) == before
     assert tree[PackageState]._session_token == ""
