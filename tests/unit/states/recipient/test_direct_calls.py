@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, select
 from iep_app.db import get_engine
 from iep_app.models import OutboxMessage, RecipientSession
 from iep_app.services.recipient.access import OTP_DIGITS
+from iep_app.services.recipient.downloads import DownloadKind
 from iep_app.states.recipient.download import DownloadState
 from iep_app.states.recipient.link import LinkState
 from iep_app.states.recipient.package import PackageState
@@ -72,7 +73,7 @@ async def test_an_unverified_tab_gets_no_series_and_no_download(tree):
     result = await call(tree[ViewerState], ViewerState.on_load)
     assert tree[ViewerState].series == [] and not tree[ViewerState].loaded
     assert _client_action(result) == "_redirect"
-    for kind in ("dicom", "pictures"):
+    for kind in DownloadKind:
         result = await call(tree[DownloadState], DownloadState.download, kind, "")
         assert _client_action(result) == "_redirect"
     assert await call(tree[DownloadState], DownloadState.download, "../etc", "") is None
