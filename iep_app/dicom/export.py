@@ -25,7 +25,7 @@ from iep_app.dicom.ziplayout import (
     build_layout,
     iter_zip,
 )
-from iep_app.vocabulary import dicom_date_sortable
+from iep_app.vocabulary import dicom_date_sortable, moment
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ _KIND_NOUNS = {
     InstanceKind.OTHER: "other object",
 }
 _PLURALS = {"study": "studies", "series": "series"}
+_README_LANGUAGE = "en"  # the README is written in English
 _FOLDER_NAME_MAX = 60  # keeps paths short of Windows' 260-character limit
 
 
@@ -235,7 +236,7 @@ def _readme_head(what: str, organisation: str, transaction_id: str, sent_at: dat
     return (
         f"{what} sent by {organisation}\n"
         f"Transaction: {transaction_id}\n"
-        f"Sent: {sent_at.isoformat(sep=' ', timespec='minutes')}\n"
+        f"Sent: {moment(sent_at, lang=_README_LANGUAGE)}\n"
     )
 
 
