@@ -113,7 +113,7 @@ async def _share(args: argparse.Namespace) -> int:
     from iep_app.dicom.ingest import ingest_paths
     from iep_app.dicom.store import FileStore
     from iep_app.models import AuthMethod, utcnow
-    from iep_app.services import outbox
+    from iep_app.services import audit, outbox
     from iep_app.services.directory.contacts import ContactDetails
     from iep_app.services.transactions import sharing
 
@@ -143,7 +143,7 @@ async def _share(args: argparse.Namespace) -> int:
             message=args.message,
             retention_days=args.retention_days,
             sent_by=settings.org_name,
-            actor="cli",
+            actor=audit.CLI,
             now=utcnow(),
         )
     status = await outbox.deliver(shared.outgoing, settings=settings, now=utcnow())
@@ -201,7 +201,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 
     from iep_app.db import session_scope
     from iep_app.models import utcnow
-    from iep_app.services import organisation
+    from iep_app.services import audit, organisation
     from iep_app.services.errors import ValidationFailed
     from iep_app.services.staff import accounts
 
@@ -216,7 +216,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
                 password=password,
                 is_admin=args.admin,
                 display_name=args.display_name,
-                actor="cli",
+                actor=audit.CLI,
                 now=utcnow(),
             )
             org = organisation.current(session=session, settings=settings)

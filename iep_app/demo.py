@@ -13,7 +13,7 @@ from iep_app.dicom.ingest import ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.dicom.synthetic import make_ct_series
 from iep_app.models import AuthMethod, Individual, Transaction, utcnow
-from iep_app.services import outbox
+from iep_app.services import audit, outbox
 from iep_app.services.directory.contacts import ContactDetails
 from iep_app.services.transactions import records, sharing
 from iep_app.settings import Settings
@@ -71,7 +71,7 @@ def ensure_demo(settings: Settings, *, always: bool = False) -> None:
                 message="Demo: your CT images. This is synthetic data, not a real patient.",
                 retention_days=None,
                 sent_by=settings.org_name,
-                actor="demo",
+                actor=audit.DEMO,
                 now=utcnow(),
             )
         asyncio.run(outbox.deliver(shared.outgoing, settings=settings, now=utcnow()))

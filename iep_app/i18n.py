@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
 from babel.core import Locale
 from babel.dates import format_date as _babel_format_date
+from babel.dates import format_skeleton as _babel_format_skeleton
 from babel.dates import format_time as _babel_format_time
 
 DEFAULT_LANGUAGE = "en"
@@ -116,8 +117,17 @@ def translate(lang: str | None, key: str, **params: object) -> str:
     text = texts.get(key)
     if text is None:
         text = catalogue(DEFAULT_LANGUAGE)[key]
-    # Only the catalogue text is a format string; values are inserted as they are.
-    return text.format_map(params)
+    # Only the catalogue text is a format string; values are inserted as they are, except
+    # dates and times, which are written the way this language writes them.
+    return text.format_map({name: _as_text(lang, value) for name, value in params.items()})
+
+
+def _as_text(lang: str | None, value: object) -> object:
+    if isinstance(value, datetime):
+        return format_datetime(lang, value)
+    if isinstance(value, date):
+        return format_date(lang, value)
+    return value
 
 
 def language_names() -> dict[str, str]:
@@ -144,20 +154,34 @@ def _utc_offset(offset: timedelta) -> str:
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-def format_date(lang: str | None, value: date) -> str:
+def format_date(lang: str | None, value: date, *, compact: bool = False) -> str:
     """Format a date the way readers of ``lang`` write it, with the month in words.
 
     Args:
         lang: A language tag.
         value: A date, or a datetime (its own time zone decides the day).
+        compact: The short form, for tables (German writes the month as a number there).
 
     Returns:
-        For example ``"12 March 2026"``, ``"12 mars 2026"``, ``"12. März 2026"``.
+        For example ``"12 March 2026"``, ``"12 mars 2026"``, ``"12. März 2026"``; compact
+        ``"12 Mar 2026"``, ``"12 mars 2026"``, ``"12.03.2026"``.
     """
-    return _babel_format_date(value, "long", locale=_babel_locale(lang))
+    return _babel_format_date(value, "medium" if compact else "long", locale=_babel_locale(lang))
 
 
-def format_datetime(lang: str | None, value: datetime) -> str:
+def format_day_month(lang: str | None, value: date) -> str:
+    """Format a day without its year, for a chart of one week: ``"12 Mar"``, ``"12. März"``."""
+    return _babel_format_skeleton("dMMM", value, locale=_babel_locale(lang))
+
+
+def format_time(lang: str | None, value: time | datetime, *, seconds: bool = False) -> str:
+    """Format a time of day (24-hour in every supported language): ``"14:05"``, ``"14:05:09"``."""
+    return _babel_format_time(value, "medium" if seconds else "short", locale=_babel_locale(lang))
+
+
+def format_datetime(
+    lang: str | None, value: datetime, *, compact: bool = False, seconds: bool = False
+) -> str:
     """Format a date and time (hours and minutes) for ``lang``, in ``value``'s own zone.
 
     Convert ``value`` to the zone the reader expects before calling. An aware value is
@@ -166,15 +190,17 @@ def format_datetime(lang: str | None, value: datetime) -> str:
     Args:
         lang: A language tag.
         value: The moment to show.
+        compact: The short date form (see format_date), for tables.
+        seconds: Show the seconds too (an audit timeline).
 
     Returns:
         For example ``"12 March 2026, 14:05 UTC"`` or ``"12 mars 2026, 15:05 UTC+01:00"``.
     """
     locale = _babel_locale(lang)
-    day = _babel_format_date(value, "long", locale=locale)
-    time = _babel_format_time(value, "short", locale=locale)
+    day = format_date(lang, value, compact=compact)
+    clock = format_time(lang, value, seconds=seconds)
     offset = value.utcoffset()
     if offset is not None:
-        time = f"{time} {_utc_offset(offset)}"
+        clock = f"{clock} {_utc_offset(offset)}"
     pattern = str(locale.datetime_formats["long"])
-    return pattern.replace("{1}", day).replace("{0}", time)
+    return pattern.replace("{1}", day).replace("{0}", clock)

@@ -10,6 +10,8 @@ from sqlalchemy import BigInteger, Column, DateTime, Dialect, Index, Text, TypeD
 from sqlalchemy import Enum as SqlEnum
 from sqlmodel import Field, SQLModel
 
+from iep_app.dicom.index import InstanceKind
+
 
 def utcnow() -> datetime:
     """Aware UTC now; every timestamp in the database is UTC."""
@@ -100,6 +102,25 @@ class Progress(enum.StrEnum):
     VIEWED = "viewed"
     DOWNLOADED = "downloaded"
     FORWARDED = "forwarded"
+
+
+class DisplayStatus(enum.StrEnum):
+    """One word for where a package stands, for staff: closed (why), else the recipient's Progress."""
+
+    WAITING = Progress.WAITING.value
+    OPENED = Progress.OPENED.value
+    VERIFIED = Progress.VERIFIED.value
+    VIEWED = Progress.VIEWED.value
+    DOWNLOADED = Progress.DOWNLOADED.value
+    FORWARDED = Progress.FORWARDED.value
+    DECLINED = TransactionStatus.DECLINED.value
+    REVOKED = TransactionStatus.REVOKED.value
+    EXPIRED = "expired"  # derived: available_until has passed
+
+    @property
+    def ended(self) -> bool:
+        """Declined or revoked: nothing more may happen to the package (expired may be extended)."""
+        return self in (DisplayStatus.DECLINED, DisplayStatus.REVOKED)
 
 
 class OutboxStatus(enum.StrEnum):
@@ -219,7 +240,7 @@ class Instance(SQLModel, table=True):
     rows: int = 0
     columns: int = 0
     transfer_syntax_uid: str = Field(default="", max_length=64)
-    kind: str = Field(default="image", max_length=16)
+    kind: str = Field(default=InstanceKind.IMAGE, max_length=16)  # an InstanceKind
     storage_key: str = Field(max_length=255)
     size: int = Field(sa_column=Column(BigInteger, nullable=False))
     sha256: str = Field(max_length=64)

@@ -18,6 +18,7 @@ from iep_app.services import audit, organisation
 from iep_app.services.audit import Action
 from iep_app.services.images import files
 from iep_app.services.recipient import downloads
+from iep_app.services.recipient.downloads import DownloadKind
 from iep_app.services.transactions import records
 from iep_app.services.validation import row_id
 from iep_app.settings import get_settings
@@ -35,7 +36,12 @@ def _series_param(request: Request) -> int | None:
     return series_pk
 
 
-def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem], str]:
+def _saved_as(request: Request, transaction: Transaction, kind: DownloadKind) -> str:
+    series = request.query_params.get("series") is not None
+    return downloads.file_name(transaction.public_id or "", kind, series=series)
+
+
+def _prepare(request: Request, kind: DownloadKind) -> tuple[Transaction, list[ExportItem], str]:
     """Authorise, list what goes in, and audit the download (what, size, when, from where)."""
     transaction = authorised_transaction(request)
     settings = get_settings()
@@ -58,7 +64,7 @@ def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem]
             session=session,
             now=now,
             action=Action.DOWNLOADED,
-            actor="recipient",
+            actor=audit.RECIPIENT,
             transaction_pk=pk(transaction),
             ip=client_ip(request),
             kind=kind,
@@ -73,7 +79,7 @@ def _prepare(request: Request, kind: str) -> tuple[Transaction, list[ExportItem]
 async def dicom_media(request: Request) -> Response:
     """GET/HEAD /api/t/{public_id}/download/dicom.zip[?series=N]: original files, DICOMDIR."""
     try:
-        transaction, items, org = await run_in_threadpool(_prepare, request, "dicom")
+        transaction, items, org = await run_in_threadpool(_prepare, request, DownloadKind.DICOM)
     except Denied as denied:
         return denied.response()
     layout = await run_in_threadpool(
@@ -85,8 +91,7 @@ async def dicom_media(request: Request) -> Response:
             sent_at=transaction.created_at,
         )
     )
-    suffix = "" if request.query_params.get("series") is None else "-series"
-    return range_response(request, layout, filename=f"{transaction.public_id}{suffix}-DICOM.zip")
+    return range_response(request, layout, filename=_saved_as(request, transaction, DownloadKind.DICOM))
 
 
 def _picture(path) -> bytes:  # type: ignore[no-untyped-def]
@@ -96,7 +101,7 @@ def _picture(path) -> bytes:  # type: ignore[no-untyped-def]
 async def pictures(request: Request) -> Response:
     """GET /api/t/{public_id}/download/pictures.zip[?series=N]: JPEGs and PDF reports."""
     try:
-        transaction, items, org = await run_in_threadpool(_prepare, request, "pictures")
+        transaction, items, org = await run_in_threadpool(_prepare, request, DownloadKind.PICTURES)
     except Denied as denied:
         return denied.response()
     body = iter_pictures_zip(
@@ -108,7 +113,7 @@ async def pictures(request: Request) -> Response:
     )
     headers = {
         "Cache-Control": "private, no-store",
-        "Content-Disposition": content_disposition(f"{transaction.public_id}-pictures.zip"),
+        "Content-Disposition": content_disposition(_saved_as(request, transaction, DownloadKind.PICTURES)),
         "X-Content-Type-Options": "nosniff",
     }
     return StreamingResponse(body, media_type="application/zip", headers=headers)

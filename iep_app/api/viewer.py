@@ -18,6 +18,7 @@ from iep_app.api.guard import PATIENT_DATA, Denied, authorised_instance, authori
 from iep_app.db import session_scope
 from iep_app.dicom.display import stored_words
 from iep_app.dicom.documents import encapsulated_pdf
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.pixels import RenderError
 from iep_app.models import Instance, pk
 from iep_app.services.errors import NotAllowed
@@ -70,7 +71,9 @@ async def series_manifest(request: Request) -> Response:
     except Denied as denied:
         return denied.response()
     urls = routes.viewer_url_templates(transaction.public_id or "")
-    body = await run_in_threadpool(viewing.manifest, images, store=files.store(), urls=urls)
+    body = await run_in_threadpool(
+        viewing.manifest, images, store=files.store(), urls=urls, lang=transaction.language
+    )
     headers = {"Cache-Control": PATIENT_DATA}
     data = _maybe_gzip(request, json.dumps(body, separators=(",", ":")).encode(), headers)
     return Response(data, media_type="application/json", headers=headers)
@@ -80,7 +83,7 @@ def _words(request: Request) -> Response:
     try:
         instance = authorised_instance(request)
         number = request.path_params["frame"]
-        if instance.kind != viewing.IMAGE or number >= max(instance.number_of_frames, 1):
+        if instance.kind != InstanceKind.IMAGE or number >= max(instance.number_of_frames, 1):
             raise Denied(404)
         frame = stored_words(files.store().path_of(instance.storage_key), number)
     except Denied as denied:
@@ -112,7 +115,7 @@ async def words(request: Request) -> Response:
 async def document(request: Request) -> Response:
     """GET /api/t/{public_id}/instances/{instance}/document.pdf"""
     try:
-        instance = _package_instance(request, viewing.PDF)
+        instance = _package_instance(request, InstanceKind.PDF)
     except Denied as denied:
         return denied.response()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from iep_app import routes
+from iep_app.models import DisplayStatus
 from iep_app.states.staff.common import AdminState
 
 T = AdminState.tr
@@ -105,23 +106,24 @@ def field(label: rx.Var | str, control: rx.Component, width: str = "auto") -> rx
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width=width)
 
 
+STATUS_COLOURS = {
+    DisplayStatus.WAITING: "gray",
+    DisplayStatus.OPENED: "blue",
+    DisplayStatus.VERIFIED: "cyan",
+    DisplayStatus.VIEWED: "teal",
+    DisplayStatus.DOWNLOADED: "green",
+    DisplayStatus.FORWARDED: "violet",
+    DisplayStatus.DECLINED: "orange",
+    DisplayStatus.REVOKED: "red",
+    DisplayStatus.EXPIRED: "brown",
+}
+
+
 def status_badge(status: rx.Var) -> rx.Component:
     """A transaction status as a coloured badge (labels from the catalogue)."""
     return rx.badge(
         T["admin.status." + status.to(str)],
-        color_scheme=rx.match(
-            status,
-            ("waiting", "gray"),
-            ("opened", "blue"),
-            ("verified", "cyan"),
-            ("viewed", "teal"),
-            ("downloaded", "green"),
-            ("forwarded", "violet"),
-            ("declined", "orange"),
-            ("revoked", "red"),
-            ("expired", "brown"),
-            "gray",
-        ),
+        color_scheme=rx.match(status, *((s.value, colour) for s, colour in STATUS_COLOURS.items()), "gray"),
         data_testid="status",
     )
 

@@ -46,7 +46,7 @@ def plain_headers() -> list[rx.Component]:
 
 
 def transactions_table(rows: rx.Var, headers: list[rx.Component]) -> rx.Component:
-    """Rows made by states.admin_transactions.row_view, under the given header cells."""
+    """Rows made by states.staff.rows.row_view, under the given header cells."""
     return rx.table.root(
         rx.table.header(rx.table.row(*headers)),
         rx.table.body(rx.foreach(rows, _row)),

@@ -5,6 +5,22 @@ from __future__ import annotations
 import reflex as rx
 
 
+def code_input(*, digits: int, id: str, test_id: str, **props: object) -> rx.Component:
+    """A box for a numeric one-time code of ``digits`` digits, filled in by the phone when it can."""
+    return rx.input(
+        id=id,
+        name="code",
+        input_mode="numeric",
+        auto_complete="one-time-code",
+        max_length=digits,
+        placeholder="".join(str(n % 10) for n in range(1, digits + 1)),  # 123456 for six
+        size="3",
+        auto_focus=True,
+        data_testid=test_id,
+        **props,
+    )
+
+
 def field_error(error: rx.Var, *, name: str) -> rx.Component:
     """The error of one field, under it, or nothing."""
     return rx.cond(

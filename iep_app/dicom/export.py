@@ -16,6 +16,7 @@ from pydicom.uid import generate_uid
 
 from iep_app.dicom.dicomdir import encode_dicomdir
 from iep_app.dicom.fileset import Patient, Study, build_hierarchy, iter_file_ids
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.ziplayout import (
     ZIP64_LIMIT,
     FileBody,
@@ -24,22 +25,23 @@ from iep_app.dicom.ziplayout import (
     build_layout,
     iter_zip,
 )
+from iep_app.vocabulary import dicom_date_sortable, moment
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("image", "pdf", "report", "waveform", "rt", "other")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 # Names Windows keeps for devices, with or without an extension.
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"}
 _WINDOWS_DEVICES |= {f"{port}{n}" for port in ("COM", "LPT") for n in range(10)}
 _KIND_NOUNS = {
-    "report": "report",
-    "rt": "radiotherapy object",
-    "waveform": "waveform",
-    "other": "other object",
+    InstanceKind.REPORT: "report",
+    InstanceKind.RT: "radiotherapy object",
+    InstanceKind.WAVEFORM: "waveform",
+    InstanceKind.OTHER: "other object",
 }
 _PLURALS = {"study": "studies", "series": "series"}
+_README_LANGUAGE = "en"  # the README is written in English
 _FOLDER_NAME_MAX = 60  # keeps paths short of Windows' 260-character limit
 
 
@@ -72,8 +74,8 @@ class ExportItem:
             raise ValueError(f"sha256 of {self.path} is not 64 lowercase hex digits")
         if not 0 <= self.crc32 <= 0xFFFFFFFF or self.size < 0:
             raise ValueError(f"crc32 or size of {self.path} is out of range")
-        if self.kind not in KINDS:
-            raise ValueError(f"kind {self.kind!r} is not one of {KINDS}")
+        if self.kind not in set(InstanceKind):
+            raise ValueError(f"kind {self.kind!r} is not one of {[k.value for k in InstanceKind]}")
 
 
 def build_dicom_media(
@@ -176,13 +178,13 @@ def _pictures(
             title += first.series_description or first.modality
             series_dir = _unique_name(title, series_names, "Series")
             for n, item in enumerate(series.instances, 1):
-                if item.kind not in ("image", "pdf"):
+                if item.kind not in (InstanceKind.IMAGE, InstanceKind.PDF):
                     left_out[item.kind] = left_out.get(item.kind, 0) + 1
                     continue
-                extension = "jpg" if item.kind == "image" else "pdf"
+                extension = "jpg" if item.kind == InstanceKind.IMAGE else "pdf"
                 name = f"{study_dir}/{series_dir}/{n:04d}.{extension}"
                 try:
-                    data = render(item.path) if item.kind == "image" else extract_pdf(item.path)
+                    data = render(item.path) if item.kind == InstanceKind.IMAGE else extract_pdf(item.path)
                 except Exception:
                     logger.exception("could not convert %s for the pictures zip", item.path)
                     failed.append(name)
@@ -223,22 +225,18 @@ def _unique_name(text: str, taken: set[str], fallback: str) -> str:
 def _study_title(study: Study) -> str:
     modalities = " ".join(sorted({s.first.modality for s in study.series if s.first.modality}))
     what = study.first.study_description or modalities
-    return f"{_display_date(study.first.study_date)} {what}".strip()
+    return f"{dicom_date_sortable(study.first.study_date)} {what}".strip()
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {_PLURALS.get(noun, noun + 's')}"
 
 
-def _display_date(da: str) -> str:
-    return f"{da[:4]}-{da[4:6]}-{da[6:8]}" if re.fullmatch(r"\d{8}", da) else da
-
-
 def _readme_head(what: str, organisation: str, transaction_id: str, sent_at: datetime) -> str:
     return (
         f"{what} sent by {organisation}\n"
         f"Transaction: {transaction_id}\n"
-        f"Sent: {sent_at.isoformat(sep=' ', timespec='minutes')}\n"
+        f"Sent: {moment(sent_at, lang=_README_LANGUAGE)}\n"
     )
 
 
@@ -283,7 +281,7 @@ def _pictures_readme(head: str, counts: dict[str, int], left_out: dict[str, int]
         "for diagnosis: doctors should ask for the DICOM download, which holds the originals.",
     ]
     if left_out:
-        kinds = ", ".join(_count(n, _KIND_NOUNS[kind]) for kind, n in sorted(left_out.items()))
+        kinds = ", ".join(_count(n, _KIND_NOUNS[InstanceKind(kind)]) for kind, n in sorted(left_out.items()))
         lines += ["", f"Not shown as pictures (in the DICOM download only): {kinds}."]
     if failed:
         lines += ["", "These could not be converted and are missing:", *(f"  {n}" for n in failed)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 
 import pydicom
@@ -43,15 +44,27 @@ INDEXED_ATTRIBUTES: tuple[tuple[str, str, int], ...] = (
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 
+
+class InstanceKind(enum.StrEnum):
+    """What an instance is to people, from its SOP Class; stored in Instance.kind (models reuses it)."""
+
+    IMAGE = "image"  # has pixels: viewed, rendered as a picture
+    PDF = "pdf"  # Encapsulated PDF: shown and exported as a document
+    REPORT = "report"  # structured report or CDA
+    WAVEFORM = "waveform"
+    RT = "rt"  # radiotherapy objects other than RT Image
+    OTHER = "other"
+
+
 _KIND_BY_SOP_CLASS = {
-    "1.2.840.10008.5.1.4.1.1.104.1": "pdf",  # Encapsulated PDF
-    "1.2.840.10008.5.1.4.1.1.104.2": "report",  # Encapsulated CDA
-    "1.2.840.10008.5.1.4.1.1.481.1": "image",  # RT Image is a picture, unlike the rest of RT
+    "1.2.840.10008.5.1.4.1.1.104.1": InstanceKind.PDF,  # Encapsulated PDF
+    "1.2.840.10008.5.1.4.1.1.104.2": InstanceKind.REPORT,  # Encapsulated CDA
+    "1.2.840.10008.5.1.4.1.1.481.1": InstanceKind.IMAGE,  # RT Image is a picture, unlike the rest of RT
 }
 _KIND_BY_SOP_CLASS_PREFIX = (
-    ("1.2.840.10008.5.1.4.1.1.88.", "report"),  # structured reports, key object selection
-    ("1.2.840.10008.5.1.4.1.1.9.", "waveform"),  # ECG, audio, haemodynamic, ...
-    ("1.2.840.10008.5.1.4.1.1.481.", "rt"),  # RT dose, structure set, plan, ...
+    ("1.2.840.10008.5.1.4.1.1.88.", InstanceKind.REPORT),  # structured reports, key object selection
+    ("1.2.840.10008.5.1.4.1.1.9.", InstanceKind.WAVEFORM),  # ECG, audio, haemodynamic, ...
+    ("1.2.840.10008.5.1.4.1.1.481.", InstanceKind.RT),  # RT dose, structure set, plan, ...
 )
 PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 
@@ -148,19 +161,19 @@ def sop_instance_uid(ds: Dataset) -> str:
     return uid
 
 
-def kind_of(ds: Dataset) -> str:
+def kind_of(ds: Dataset) -> InstanceKind:
     """Classify an instance as image, pdf, report, waveform, rt or other by its SOP Class."""
     return kind_for(_text(ds, "SOPClassUID", 64), any(k in ds for k in PIXEL_KEYWORDS))
 
 
-def kind_for(sop_class: str, has_pixels: bool) -> str:
+def kind_for(sop_class: str, has_pixels: bool) -> InstanceKind:
     """Classify an instance from its SOP Class UID and whether it carries pixel data."""
     if sop_class in _KIND_BY_SOP_CLASS:
         return _KIND_BY_SOP_CLASS[sop_class]
     for prefix, kind in _KIND_BY_SOP_CLASS_PREFIX:
         if sop_class.startswith(prefix):
             return kind
-    return "image" if has_pixels else "other"
+    return InstanceKind.IMAGE if has_pixels else InstanceKind.OTHER
 
 
 def indexed_values(ds: Dataset) -> dict[str, dict[str, str]]:

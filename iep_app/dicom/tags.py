@@ -62,23 +62,6 @@ def search(rows: Iterable[TagRow], query: str) -> list[TagRow]:
     return [row for row in rows if all(row.matches(w) for w in words)]
 
 
-def format_person_name(value: str) -> str:
-    """A DICOM person name (Family^Given^Middle^Prefix^Suffix) as "Family, Given Middle"."""
-    alphabetic = str(value).split("=")[0]
-    parts = [p.strip() for p in alphabetic.split("^")]
-    family = parts[0] if parts else ""
-    given = " ".join(p for p in parts[1:3] if p)
-    return f"{family}, {given}" if family and given else family or given
-
-
-def format_date(value: str) -> str:
-    """A DICOM date (YYYYMMDD) as YYYY-MM-DD, the same in every language; else as given."""
-    text = str(value).strip()
-    if len(text) == 8 and text.isdigit():
-        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    return text
-
-
 def _walk(ds: Dataset, depth: int, rows: list[TagRow]) -> None:
     for tag in list(ds.keys()):
         if len(rows) > MAX_ROWS:

@@ -11,6 +11,17 @@ from sqlmodel import Session, col, select
 
 from iep_app.models import AuditEvent, Transaction
 
+# Who acted, as the trail names them (AuditEvent.actor); staff members are staff_actor(username).
+RECIPIENT = "recipient"  # whoever holds a package's verified session (or its emailed link)
+ANONYMOUS = "anonymous"  # a staff sign-in with a username nobody has
+CLI = "cli"  # the `iep` command on the server
+DEMO = "demo"  # the demonstration data loader
+
+
+def staff_actor(username: str) -> str:
+    """A staff member in the trail: ``staff:<username>`` (the exports and timeline show it as is)."""
+    return f"staff:{username}"
+
 
 class Action:
     """Audit action names, one vocabulary for services, staff pages and exports."""
@@ -67,7 +78,7 @@ def record(
     Args:
         session: the database session.
         action: one of Action's names.
-        actor: "recipient", "staff:<username>", "system" or "cli".
+        actor: RECIPIENT, ANONYMOUS, CLI, DEMO or staff_actor(username).
         now: when it happened (also the package's last activity).
         transaction_pk: the transaction concerned, if any.
         ip: the client address, when there is one.

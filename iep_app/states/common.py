@@ -7,9 +7,16 @@ from datetime import datetime
 import reflex as rx
 
 from iep_app.i18n import catalogue, normalise_language, translate
-from iep_app.models import utcnow
+from iep_app.models import DisplayStatus, utcnow
 from iep_app.services import client_address
 from iep_app.settings import Settings, get_settings
+
+# What a recipient is told about a package that can no longer be opened, by its reason.
+CLOSED_KEYS = {
+    DisplayStatus.EXPIRED: "package.expired",
+    DisplayStatus.DECLINED: "package.declined",
+    DisplayStatus.REVOKED: "package.withdrawn",
+}
 
 
 def settings() -> Settings:
@@ -39,8 +46,3 @@ class I18nState(rx.State):
         return client_address.resolve(
             self.router.session.client_ip or "", forwarded, settings().trusted_proxies
         )
-
-
-def format_until(moment: datetime) -> str:
-    """DD/MM/YYYY HH:MM in UTC, the form the product's pages use."""
-    return moment.strftime("%d/%m/%Y %H:%M UTC")

@@ -55,6 +55,7 @@ def test_dicom_media_is_exact_length_resumable_and_byte_identical(packages):
         assert whole.status_code == 200
         assert int(whole.headers["content-length"]) == len(whole.content)
         assert "private" in whole.headers["cache-control"]
+        assert f'filename="{transaction.public_id}-DICOM.zip"' in whole.headers["content-disposition"]
         half = len(whole.content) // 2
         rest = client.get(url, headers={"Range": f"bytes={half}-"})
         assert rest.status_code == 206
@@ -73,6 +74,7 @@ def test_pictures_open_with_pillow(packages):
     with _client(transaction.public_id, cookie) as client:
         answer = client.get(f"/api/t/{transaction.public_id}/download/pictures.zip")
     assert answer.status_code == 200
+    assert f'filename="{transaction.public_id}-pictures.zip"' in answer.headers["content-disposition"]
     with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
         pictures = [n for n in archive.namelist() if n.endswith(".jpg")]
         assert len(pictures) == 2

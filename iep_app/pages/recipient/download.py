@@ -6,6 +6,7 @@ import reflex as rx
 
 from iep_app import routes
 from iep_app.components.layout import page_frame
+from iep_app.services.recipient.downloads import DownloadKind
 from iep_app.states.recipient.download import DownloadState
 from iep_app.states.recipient.package import PackageState
 
@@ -45,13 +46,13 @@ def _series_row(series: rx.Var) -> rx.Component:
             T["download.button.dicom"],
             size="1",
             variant="soft",
-            on_click=DownloadState.download("dicom", series["key"]),
+            on_click=DownloadState.download(DownloadKind.DICOM.value, series["key"]),
         ),
         rx.button(
             T["download.button.pictures"],
             size="1",
             variant="soft",
-            on_click=DownloadState.download("pictures", series["key"]),
+            on_click=DownloadState.download(DownloadKind.PICTURES.value, series["key"]),
         ),
         align="center",
         width="100%",
@@ -69,12 +70,12 @@ def download_page() -> rx.Component:
             rx.vstack(
                 rx.text(T["download.intro"]),
                 _option(
-                    "dicom",
+                    DownloadKind.DICOM.value,
                     T["download.dicom.title"],
                     T["download.dicom.detail"].replace("{size}", DownloadState.dicom_size),
                 ),
                 _option(
-                    "pictures",
+                    DownloadKind.PICTURES.value,
                     T["download.pictures.title"],
                     T["download.pictures.detail"]
                     .replace("{size}", DownloadState.pictures_size)

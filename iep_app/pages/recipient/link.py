@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from iep_app.components.form import code_input
 from iep_app.components.layout import notice, page_frame
+from iep_app.services.recipient.access import OTP_DIGITS
 from iep_app.states.recipient.link import LinkState
 
 T = LinkState.tr
@@ -35,18 +37,12 @@ def _code() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.el.label(T["otp.label"], html_for="code", style={"font_weight": "600"}),
-                rx.input(
+                code_input(
+                    digits=OTP_DIGITS,
                     id="code",
-                    name="code",
-                    input_mode="numeric",
-                    auto_complete="one-time-code",
-                    max_length=6,
-                    pattern="[0-9]{6}",
-                    placeholder="123456",
-                    size="3",
+                    test_id="code",
+                    pattern=f"[0-9]{{{OTP_DIGITS}}}",
                     aria_label=T["otp.label"],
-                    auto_focus=True,
-                    data_testid="code",
                 ),
                 rx.button(T["otp.verify"], type="submit", size="3", data_testid="verify"),
                 spacing="2",

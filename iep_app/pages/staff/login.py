@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from iep_app.components.form import code_input
 from iep_app.components.layout import notice, page_frame
+from iep_app.services.staff.accounts import TOTP_DIGITS
 from iep_app.states.staff.login import AdminLoginState
 
 T = AdminLoginState.tr
@@ -46,18 +48,8 @@ def _password_form() -> rx.Component:
 def _code_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.el.label(T["admin.login.code"], html_for="totp"),
-            rx.input(
-                id="totp",
-                name="code",
-                input_mode="numeric",
-                auto_complete="one-time-code",
-                max_length=6,
-                placeholder="123456",
-                size="3",
-                auto_focus=True,
-                data_testid="totp",
-            ),
+            rx.el.label(T["admin.login.code"].replace("{digits}", str(TOTP_DIGITS)), html_for="totp"),
+            code_input(digits=TOTP_DIGITS, id="totp", test_id="totp"),
             rx.button(T["admin.login.verify"], type="submit", size="3", data_testid="verify-totp"),
             spacing="2",
         ),
@@ -68,7 +60,7 @@ def _code_form() -> rx.Component:
 
 def _enrolment() -> rx.Component:
     return rx.vstack(
-        rx.text(T["admin.login.enrol_intro"]),
+        rx.text(T["admin.login.enrol_intro"].replace("{digits}", str(TOTP_DIGITS))),
         rx.image(
             src=AdminLoginState.qr,
             alt=T["admin.login.qr_alt"],

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from iep_app.models import Transaction
 from iep_app.services.images import studies
+from iep_app.vocabulary import dicom_date, person_name
 
 
 @dataclass(frozen=True)
@@ -21,26 +22,8 @@ class PatientHeader:
     sex: str  # the DICOM code: M, F, O, or "" when unknown
 
 
-def person_name(value: str) -> str:
-    """A DICOM person name (Family^Given^Middle^Prefix^Suffix) as "FAMILY, Given Middle"."""
-    alphabetic = value.split("=", 1)[0]
-    parts = [p.strip() for p in alphabetic.split("^")] + [""] * 5
-    family, given, middle, prefix, suffix = parts[:5]
-    first = " ".join(p for p in (prefix, given, middle) if p)
-    name = ", ".join(p for p in (family, first) if p)
-    return f"{name} {suffix}".strip()
-
-
-def dicom_date(value: str) -> str:
-    """A DICOM date (YYYYMMDD) as DD/MM/YYYY; anything else is shown as it is."""
-    value = value.strip()
-    if len(value) == 8 and value.isdigit():
-        return f"{value[6:]}/{value[4:6]}/{value[:4]}"
-    return value
-
-
-def header(*, session: Session, transaction: Transaction) -> PatientHeader:
-    """The patient header of a package (empty fields when it holds no patient)."""
+def header(*, session: Session, transaction: Transaction, lang: str) -> PatientHeader:
+    """The patient header of a package in the reader's language (empty fields when it holds no patient)."""
     assert transaction.id is not None
     patient = studies.contents(session=session, transaction_pk=transaction.id).patient
     if patient is None:
@@ -50,6 +33,6 @@ def header(*, session: Session, transaction: Transaction) -> PatientHeader:
         public_id=transaction.public_id or "",
         patient_id=patient.patient_id,
         patient_name=person_name(patient.patient_name),
-        birth_date=dicom_date(patient.birth_date),
+        birth_date=dicom_date(patient.birth_date, lang=lang),
         sex=sex if sex in ("M", "F", "O") else "",
     )

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.ingest import IndexedInstance
 from iep_app.models import Instance, Patient, Series, Study, TransactionInstance, pk
 
@@ -201,7 +202,7 @@ def contents(*, session: Session, transaction_pk: int) -> PackageContents:
     views = []
     for series_pk, members in by_series.items():
         series = series_rows[series_pk]
-        images = sorted((m for m in members if m.kind == "image"), key=_sort_key)
+        images = sorted((m for m in members if m.kind == InstanceKind.IMAGE), key=_sort_key)
         views.append(
             SeriesView(
                 series_pk=series_pk,

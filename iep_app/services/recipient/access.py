@@ -38,6 +38,8 @@ from iep_app.services.errors import (
 )
 from iep_app.services.transactions import records
 
+OTP_DIGITS = 6  # a one-time password sent by SMS or email: pages, texts and checks say this many
+
 # Named policies, with their budgets:
 CODES_PER_HOUR = 5  # one-time passwords sent per transaction per rolling hour
 TRIES_PER_CODE = 5  # wrong entries before a code is void and a new one must be asked for
@@ -51,7 +53,6 @@ _OTP_PURPOSE = "otp"
 _SESSION_PURPOSE = "session"
 _HTTP_PURPOSE = "http-session"
 _GRANT_PURPOSE = "cookie-grant"
-RECIPIENT = "recipient"
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _record(
         session=session,
         now=now,
         action=action,
-        actor=RECIPIENT,
+        actor=audit.RECIPIENT,
         transaction_pk=transaction_pk,
         ip=ip,
         **detail,
@@ -181,7 +182,7 @@ def request_code(
         .values(voided_at=now)
     )
     # A fresh random secret per challenge; only the code's keyed hash is stored.
-    code = pyotp.HOTP(pyotp.random_base32(), digits=6).at(0)
+    code = pyotp.HOTP(pyotp.random_base32(), digits=OTP_DIGITS).at(0)
     session.add(
         OtpChallenge(
             transaction_pk=pk(transaction),

@@ -1,12 +1,36 @@
-"""What a package's downloads contain: export items from the index, and the audit of each download."""
+"""What a package's downloads are called and contain: file names, and export items from the index."""
 
 from __future__ import annotations
+
+import enum
 
 from sqlmodel import Session, col, select
 
 from iep_app.dicom.export import ExportItem
 from iep_app.dicom.store import FileStore
 from iep_app.models import Instance, Patient, Series, Study, Transaction, TransactionInstance, pk
+
+
+class DownloadKind(enum.StrEnum):
+    """What a recipient may download (the last part of its URL, /download/<kind>.zip)."""
+
+    DICOM = "dicom"  # the original files, with a DICOMDIR, for viewers and PACS
+    PICTURES = "pictures"  # JPEGs and PDFs for people without a DICOM viewer
+
+
+def file_name(public_id: str, kind: DownloadKind, *, series: bool = False) -> str:
+    """The name a download is saved under, whichever page or endpoint offers it.
+
+    Args:
+        public_id: the package's transaction ID.
+        kind: which download.
+        series: one series of the package rather than all of it.
+
+    Returns:
+        ``NS000708-DICOM.zip``, ``NS000708-series-DICOM.zip``, ``NS000708-pictures.zip``.
+    """
+    word = "DICOM" if kind == DownloadKind.DICOM else "pictures"
+    return f"{public_id}{'-series' if series else ''}-{word}.zip"
 
 
 def export_items(

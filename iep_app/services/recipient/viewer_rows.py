@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from iep_app import routes
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.presets import CUSTOM, DEFAULT, Choice, FileWindow, Preset, choice_keys, choices, resolve
 from iep_app.dicom.tags import TagRow
-from iep_app.services.recipient.viewing import PDF, Browser, SeriesLook
+from iep_app.services.recipient.viewing import Browser, SeriesLook
 
 Text = Callable[..., str]
-KINDS = ("pdf", "report", "waveform", "rt", "other")
 
 
 def series_rows(browser: Browser, *, public_id: str, text: Text) -> list[dict[str, str]]:
@@ -48,9 +48,9 @@ def object_rows(browser: Browser, *, public_id: str, text: Text) -> list[dict[st
     rows = []
     for study in browser.studies:
         for item in study.objects:
-            kind = text(f"viewer.kind.{item.kind if item.kind in KINDS else 'other'}")
+            kind = text(f"viewer.kind.{item.kind if item.kind in set(InstanceKind) else InstanceKind.OTHER}")
             title = item.description or kind
-            is_pdf = item.kind == PDF
+            is_pdf = item.kind == InstanceKind.PDF
             note = text("viewer.not_viewable")
             rows.append(
                 {

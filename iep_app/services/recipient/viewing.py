@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from iep_app.dicom.display import display_info
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.pixels import RenderError, read_header
 from iep_app.dicom.presets import FileWindow, file_windows
 from iep_app.dicom.store import FileStore
-from iep_app.dicom.tags import TagRow, format_date, format_person_name, tag_rows
+from iep_app.dicom.tags import TagRow, tag_rows
 from iep_app.models import (
     Instance,
     Patient,
@@ -27,9 +28,7 @@ from iep_app.services.audit import Action
 from iep_app.services.errors import NotAllowed
 from iep_app.services.images.studies import instances_of
 from iep_app.services.transactions import records
-
-IMAGE = "image"
-PDF = "pdf"
+from iep_app.vocabulary import dicom_date, person_name
 
 
 @dataclass(frozen=True)
@@ -87,12 +86,13 @@ def display_order(instance: Instance) -> tuple[int, str]:
     return (number if number is not None else 1 << 30, instance.sop_instance_uid)
 
 
-def browse(*, session: Session, transaction_pk: int) -> Browser:
+def browse(*, session: Session, transaction_pk: int, lang: str) -> Browser:
     """List a package's studies with their image series and other objects.
 
     Args:
         session: the database session.
         transaction_pk: the package, already checked to be this person's.
+        lang: the reader's language, for the study dates.
 
     Returns:
         Studies newest first; series by series number; empty series left out.
@@ -106,14 +106,14 @@ def browse(*, session: Session, transaction_pk: int) -> Browser:
         for s in session.exec(select(Study).where(col(Study.id).in_({s.study_pk for s in series_rows})))
     }
     items: dict[int, StudyItem] = {
-        pk: StudyItem(pk, s.study_description, format_date(s.study_date), [], [])
+        pk: StudyItem(pk, s.study_description, dicom_date(s.study_date, lang=lang), [], [])
         # Newest study first, as a worklist shows them: the one a person came for.
         for pk, s in sorted(studies.items(), key=lambda kv: (kv[1].study_date, kv[0]), reverse=True)
     }
     for series in sorted(series_rows, key=_series_order):
         members = by_series[pk(series)]
         study = items[series.study_pk]
-        images = sorted((m for m in members if m.kind == IMAGE), key=display_order)
+        images = sorted((m for m in members if m.kind == InstanceKind.IMAGE), key=display_order)
         if images:
             study.series.append(
                 SeriesItem(
@@ -125,7 +125,7 @@ def browse(*, session: Session, transaction_pk: int) -> Browser:
                     thumbnail_pk=pk(images[len(images) // 2]),
                 )
             )
-        for other in sorted((m for m in members if m.kind != IMAGE), key=display_order):
+        for other in sorted((m for m in members if m.kind != InstanceKind.IMAGE), key=display_order):
             study.objects.append(
                 ObjectItem(pk(other), other.kind, series.modality, series.series_description)
             )
@@ -141,25 +141,28 @@ class Opened:
     first: SeriesImages | None
 
 
-def open_viewer(*, session: Session, transaction: Transaction, now: datetime, ip: str = "") -> Opened:
+def open_viewer(
+    *, session: Session, transaction: Transaction, now: datetime, lang: str, ip: str = ""
+) -> Opened:
     """Record that the recipient opened the viewer, and list what it shows.
 
     Args:
         session: the database session.
         transaction: the package, already checked to be this person's.
         now: the time of opening (progress and audit).
+        lang: the reader's language, for the study dates.
         ip: the client address, for the audit trail.
 
     Returns:
         The browser, and the first image series of the newest study (None without images).
     """
-    browser = browse(session=session, transaction_pk=pk(transaction))
+    browser = browse(session=session, transaction_pk=pk(transaction), lang=lang)
     records.advance(transaction, Progress.VIEWED, now)
     audit.record(
         session=session,
         now=now,
         action=Action.VIEWED,
-        actor="recipient",
+        actor=audit.RECIPIENT,
         transaction_pk=pk(transaction),
         ip=ip,
     )
@@ -182,7 +185,7 @@ def series_images(*, session: Session, transaction_pk: int, series_pk: int) -> S
         .where(
             TransactionInstance.transaction_pk == transaction_pk,
             Instance.series_pk == series_pk,
-            Instance.kind == IMAGE,
+            Instance.kind == InstanceKind.IMAGE,
         )
     )
     instances = sorted(session.exec(query), key=display_order)
@@ -208,7 +211,7 @@ def package_instance(
     return instance
 
 
-def manifest(images: SeriesImages, *, store: FileStore, urls: dict[str, str]) -> dict[str, object]:
+def manifest(images: SeriesImages, *, store: FileStore, urls: dict[str, str], lang: str) -> dict[str, object]:
     """The series description a browser viewer loads: overlay text, geometry and pipeline.
 
     Reads every instance's header (cached for the frame requests that follow). An
@@ -219,6 +222,7 @@ def manifest(images: SeriesImages, *, store: FileStore, urls: dict[str, str]) ->
         images: from ``series_images``.
         store: the file store.
         urls: URL templates with {instance} and {frame}, passed through to the browser.
+        lang: the reader's language, for the study date.
     """
     instances = []
     for instance in images.instances:
@@ -236,7 +240,7 @@ def manifest(images: SeriesImages, *, store: FileStore, urls: dict[str, str]) ->
             "number": series.series_number,
             "description": series.series_description,
             "patient": images.patient_name,
-            "studyDate": format_date(study.study_date),
+            "studyDate": dicom_date(study.study_date, lang=lang),
             "studyDescription": study.study_description,
         },
         "urls": urls,
@@ -284,4 +288,4 @@ def _series_order(series: Series) -> tuple[int, int]:
 
 def _patient_of(session: Session, study: Study | None) -> str:
     patient = session.get(Patient, study.patient_pk) if study else None
-    return format_person_name(patient.patient_name) if patient else ""
+    return person_name(patient.patient_name) if patient else ""

@@ -31,7 +31,8 @@ FAILURES_BEFORE_LOCK = 5
 LOCK_DURATION = timedelta(minutes=15)
 FAILURES_PER_ADDRESS = ratelimit.Policy("staff-sign-in", 50, timedelta(minutes=15))
 TOTP_DRIFT_STEPS = 1  # one 30-second step either side of the server's clock
-ANONYMOUS = "anonymous"
+# What authenticator apps show; their own rule, not the recipients' OTP_DIGITS.
+TOTP_DIGITS = 6
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -68,7 +69,9 @@ def normalise_username(username: str) -> str:
 def enrolment(user: StaffUser, *, issuer: str) -> Enrolment:
     """The TOTP secret, its otpauth:// URI and a QR code of it as an SVG data URI."""
     assert user.totp_secret is not None
-    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
+    uri = pyotp.TOTP(user.totp_secret, digits=TOTP_DIGITS).provisioning_uri(
+        name=user.username, issuer_name=issuer
+    )
     qr = segno.make(uri, error="m")
     return Enrolment(secret=user.totp_secret, uri=uri, qr_data_uri=qr.svg_data_uri(scale=5))
 
@@ -128,7 +131,7 @@ def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, st
         .values(failed_logins=StaffUser.failed_logins + 1)
     )
     session.refresh(user)
-    actor = f"staff:{user.username}"
+    actor = audit.staff_actor(user.username)
     audit.record(session=session, now=now, action=Action.STAFF_SIGN_IN_FAILED, actor=actor, ip=ip, step=step)
     remaining = max(FAILURES_BEFORE_LOCK - user.failed_logins, 0)
     if remaining == 0:
@@ -164,7 +167,12 @@ def sign_in_password(
         passwords.burn_time(password)
         _count_address_failure(session, ip, now)
         audit.record(
-            session=session, now=now, action=Action.STAFF_SIGN_IN_FAILED, actor=ANONYMOUS, ip=ip, step="user"
+            session=session,
+            now=now,
+            action=Action.STAFF_SIGN_IN_FAILED,
+            actor=audit.ANONYMOUS,
+            ip=ip,
+            step="user",
         )
         session.commit()
         raise SignInFailed()
@@ -177,7 +185,7 @@ def sign_in_password(
             session=session,
             now=now,
             action=Action.STAFF_SIGN_IN_FAILED,
-            actor=f"staff:{user.username}",
+            actor=audit.staff_actor(user.username),
             ip=ip,
             step="locked",
         )
@@ -203,7 +211,7 @@ def pending_enrolment(
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
-    totp = pyotp.TOTP(secret)
+    totp = pyotp.TOTP(secret, digits=TOTP_DIGITS)
     if not totp.verify(code, for_time=now, valid_window=TOTP_DRIFT_STEPS):
         return None
     here = totp.timecode(now)
@@ -216,7 +224,7 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
 def sign_in_code(
     *, session: Session, secret_key: str, session_token: str, code: str, now: datetime, ip: str = ""
 ) -> StaffIdentity:
-    """Second step: the 6-digit TOTP code completes the session (and the enrolment).
+    """Second step: the TOTP code (TOTP_DIGITS digits) completes the session (and the enrolment).
 
     Raises:
         SessionEnded: no half-open session for this token, or it is older than 5 minutes.
@@ -228,7 +236,7 @@ def sign_in_code(
     if until is not None:
         raise AccountLocked(until)
     code = "".join(ch for ch in (code or "")[:32] if not ch.isspace())
-    step = _matching_step(user.totp_secret or "", code, now) if len(code) == 6 else None
+    step = _matching_step(user.totp_secret or "", code, now) if len(code) == TOTP_DIGITS else None
     # Each code works once, even when two workers check it at the same moment: only one
     # conditional UPDATE can move the last used step forward.
     used = None
@@ -244,7 +252,7 @@ def sign_in_code(
     if used is None or used.rowcount != 1:
         raise SignInFailed(_count_failure(session, user, now, ip, "code"))
     session.refresh(user)
-    actor = f"staff:{user.username}"
+    actor = audit.staff_actor(user.username)
     if not user.totp_confirmed:
         user.totp_confirmed = True
         audit.record(session=session, now=now, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)

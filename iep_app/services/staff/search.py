@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, tuple_, union_all
 from sqlmodel import Session, col, select
 
-from iep_app.models import Individual, Patient, Progress, Transaction, TransactionStatus
+from iep_app.models import DisplayStatus, Individual, Patient, Progress, Transaction, TransactionStatus
 from iep_app.services.transactions.records import unavailable_reason
 from iep_app.settings import TRANSACTION_PREFIX_MAX_LENGTH
 
-STATUSES = [p.value for p in Progress] + ["declined", "revoked", "expired"]
+STATUSES = [s.value for s in DisplayStatus]
 # The sorts staff may choose, and the Transaction attribute each orders by.
 SORTS = {
     "created": "created_at",
@@ -27,9 +27,9 @@ MAX_SEARCH = 100
 _PUBLIC_ID = re.compile(rf"[A-Za-z]{{1,{TRANSACTION_PREFIX_MAX_LENGTH}}}\d{{6,}}")
 
 
-def display_status(transaction: Transaction, now: datetime) -> str:
+def display_status(transaction: Transaction, now: datetime) -> DisplayStatus:
     """One word for staff: declined, revoked or expired, else how far the recipient got."""
-    return unavailable_reason(transaction, now) or transaction.progress.value
+    return unavailable_reason(transaction, now) or DisplayStatus(transaction.progress.value)
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Row:
     created_at: datetime
     available_until: datetime
     last_activity_at: datetime
-    status: str
+    status: DisplayStatus
 
 
 @dataclass(frozen=True)
@@ -121,10 +121,10 @@ def _search_clause(search: str) -> ColumnElement[bool]:
 
 
 def _status_clause(status: str, now: datetime) -> ColumnElement[bool]:
-    if status in ("declined", "revoked"):
+    if status in (DisplayStatus.DECLINED, DisplayStatus.REVOKED):
         return col(Transaction.status) == TransactionStatus(status)
     active = col(Transaction.status) == TransactionStatus.ACTIVE
-    if status == "expired":
+    if status == DisplayStatus.EXPIRED:
         return and_(active, col(Transaction.available_until) <= now)
     if status in STATUSES:
         return and_(

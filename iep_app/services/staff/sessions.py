@@ -38,7 +38,7 @@ class StaffIdentity:
     @property
     def actor(self) -> str:
         """The audit trail's name for this person."""
-        return f"staff:{self.username}"
+        return audit.staff_actor(self.username)
 
 
 def identity(user: StaffUser) -> StaffIdentity:
@@ -115,7 +115,7 @@ def _check(session: Session, row: StaffSession, now: datetime, ip: str, admin: b
             session=session,
             now=now,
             action=Action.STAFF_SIGNED_OUT,
-            actor=f"staff:{user.username}",
+            actor=audit.staff_actor(user.username),
             ip=ip,
             why="idle",
         )
@@ -185,7 +185,7 @@ def end(
         session=session,
         now=now,
         action=Action.STAFF_SIGNED_OUT,
-        actor=f"staff:{user.username if user else '?'}",
+        actor=audit.staff_actor(user.username if user else "?"),
         ip=ip,
     )
 

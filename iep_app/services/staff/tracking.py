@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from iep_app.models import (
     AuditEvent,
+    DisplayStatus,
     Individual,
     OtpChallenge,
     Patient,
@@ -39,7 +40,7 @@ class Details:
     transaction: Transaction
     recipient: Individual
     patient: Patient | None
-    status: str
+    status: DisplayStatus
     codes_in_budget: int
     series: list[SeriesSummary]
     parent_public_id: str
@@ -49,7 +50,7 @@ class Details:
 class TreeNode:
     public_id: str
     recipient_email: str
-    status: str
+    status: DisplayStatus
     depth: int
     is_this: bool
 

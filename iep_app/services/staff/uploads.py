@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.ingest import IndexedInstance, IngestReport, RejectedFile, ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.services.errors import Refusal
@@ -248,7 +249,7 @@ def summarise(report: IngestReport) -> ReportSummary:
     series = []
     for (study_uid, _), items in members.items():
         images = sorted(
-            (i for i in items if i.kind == "image"),
+            (i for i in items if i.kind == InstanceKind.IMAGE),
             key=lambda i: (_number(i.instance["InstanceNumber"]), i.instance["SOPInstanceUID"]),
         )
         first = items[0].series
@@ -268,7 +269,7 @@ def summarise(report: IngestReport) -> ReportSummary:
         series=series,
         rejected=list(report.rejected),
         patients=list(patients),
-        images=sum(1 for i in report.instances if i.kind == "image"),
+        images=sum(1 for i in report.instances if i.kind == InstanceKind.IMAGE),
     )
 
 

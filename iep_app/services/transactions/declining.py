@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from iep_app.i18n import translate
-from iep_app.models import Transaction, TransactionStatus
+from iep_app.models import DisplayStatus, Transaction, TransactionStatus
 from iep_app.notify import templates
 from iep_app.services import audit, organisation, outbox
 from iep_app.services.audit import Action
@@ -94,7 +94,7 @@ def decline(
     )
     session.refresh(transaction)
     if claimed.rowcount != 1:
-        raise PackageUnavailable(records.unavailable_reason(transaction, now) or "declined")
+        raise PackageUnavailable(records.unavailable_reason(transaction, now) or DisplayStatus.DECLINED)
     org = organisation.current(session=session, settings=settings)
     notice = templates.decline_email(
         lang=STAFF_LANGUAGE,
@@ -117,7 +117,7 @@ def decline(
         session=session,
         now=now,
         action=Action.DECLINED,
-        actor=access.RECIPIENT,
+        actor=audit.RECIPIENT,
         transaction_pk=transaction.id,
         ip=ip,
         reason=reason or "none given",

@@ -18,7 +18,6 @@ from iep_app.services.images import studies
 from iep_app.services.transactions import messages, records, sharing
 from iep_app.settings import Settings
 
-RECIPIENT = "recipient"
 # A forward must stay open long enough for its recipient to read the email.
 MIN_NOTICE = timedelta(hours=1)
 NO_NHS_NUMBER = "No NHS number has been specified."
@@ -104,7 +103,7 @@ def check_until(until: datetime, window: RetentionWindow) -> None:
     if until < window.earliest:
         raise invalid("until", "invalid.until_too_soon")
     if until > window.latest:
-        raise invalid("until", "invalid.until_too_late", date=window.latest.strftime("%d/%m/%Y %H:%M UTC"))
+        raise invalid("until", "invalid.until_too_late", date=window.latest)
 
 
 def _recipient(session: Session, request: ForwardRequest) -> Individual:
@@ -248,7 +247,7 @@ def forward(
         session=session,
         now=now,
         action=Action.FORWARDED,
-        actor=RECIPIENT,
+        actor=audit.RECIPIENT,
         transaction_pk=parent.id,
         ip=ip,
         to=masked,
@@ -258,7 +257,7 @@ def forward(
         session=session,
         now=now,
         action=Action.LINK_SENT,
-        actor=RECIPIENT,
+        actor=audit.RECIPIENT,
         transaction_pk=new.id,
         ip=ip,
         to=masked,

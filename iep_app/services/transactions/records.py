@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from iep_app.models import (
     AccessLink,
+    DisplayStatus,
     Individual,
     Instance,
     Organisation,
@@ -142,14 +143,14 @@ def by_link(*, session: Session, secret_key: str, token: str) -> Transaction:
     return transaction
 
 
-def unavailable_reason(transaction: Transaction, now: datetime) -> str | None:
+def unavailable_reason(transaction: Transaction, now: datetime) -> DisplayStatus | None:
     """Why a package cannot be opened now (declined, revoked, expired), or None."""
     if transaction.status == TransactionStatus.DECLINED:
-        return "declined"
+        return DisplayStatus.DECLINED
     if transaction.status == TransactionStatus.REVOKED:
-        return "revoked"
+        return DisplayStatus.REVOKED
     if transaction.available_until <= now:
-        return "expired"
+        return DisplayStatus.EXPIRED
     return None
 
 

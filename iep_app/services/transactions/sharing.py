@@ -9,6 +9,7 @@ from functools import partial
 from sqlmodel import Session
 
 from iep_app import routes
+from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.ingest import IngestReport
 from iep_app.models import Instance, Transaction
 from iep_app.notify import templates
@@ -85,7 +86,7 @@ def share(
         NothingToShare: the report holds no image; nothing is created.
         ValidationFailed: the recipient details or retention are not acceptable.
     """
-    if not any(item.kind == "image" for item in report.instances):
+    if not any(item.kind == InstanceKind.IMAGE for item in report.instances):
         raise NothingToShare("No usable image was found in what was given.")
     org = organisation.current(session=session, settings=settings)
     until = records.retention_until(organisation=org, now=now, days=retention_days)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from iep_app.db import session_scope
+from iep_app.models import DisplayStatus
 from iep_app.services import outbox
 from iep_app.services.errors import PackageUnavailable, SessionEnded, ValidationFailed, message_of
 from iep_app.services.transactions import declining
@@ -78,4 +79,4 @@ class DeclineState(I18nState):
             return
         await outbox.deliver(outgoing, settings=config, now=now())
         self._reset_dialog()
-        package._close_for(PackageUnavailable("declined"))
+        package._close_for(PackageUnavailable(DisplayStatus.DECLINED))

@@ -9,9 +9,10 @@ from iep_app.db import session_scope
 from iep_app.models import pk
 from iep_app.services.errors import PackageUnavailable, SessionEnded
 from iep_app.services.images import studies
+from iep_app.services.recipient import downloads
+from iep_app.services.recipient.downloads import DownloadKind
 from iep_app.states.recipient.package import PackageState
 
-KINDS = ("dicom", "pictures")
 # A rendered JPEG of a 512x512 slice at the quality used is 40-80 KB; shown as an estimate.
 PICTURE_BYTES_ESTIMATE = 60_000
 
@@ -62,7 +63,7 @@ class DownloadState(rx.State):
     @rx.event
     async def download(self, kind: str, series_key: str = ""):
         """Start a download after re-checking the session; the cookie guards the bytes too."""
-        if kind not in KINDS:
+        if kind not in set(DownloadKind):
             return None
         package = await self.get_state(PackageState)
         try:
@@ -77,5 +78,5 @@ class DownloadState(rx.State):
             if series_key not in {s["key"] for s in self.series}:
                 return None
             series_pk = int(series_key)
-        name = f"{public_id}{'' if series_pk is None else '-' + series_key}-{kind.upper()}.zip"
+        name = downloads.file_name(public_id, DownloadKind(kind), series=series_pk is not None)
         return rx.download(url=routes.download_url(public_id, kind, series_pk), filename=name)

@@ -30,8 +30,9 @@ from iep_app.services.recipient.forward_wizard import (
     until_value,
 )
 from iep_app.services.transactions import forwarding
-from iep_app.states.common import I18nState, format_until, now, settings
+from iep_app.states.common import I18nState, now, settings
 from iep_app.states.recipient.package import PackageState, thread_rows
+from iep_app.vocabulary import moment
 
 T = TypeVar("T")
 
@@ -76,7 +77,7 @@ class ForwardState(I18nState):
     def until_display(self) -> str:
         """The chosen date as the retention sentence shows it: DD/MM/YYYY HH:MM."""
         try:
-            return format_until(parse_until(self.form.get("until", "")))
+            return moment(parse_until(self.form.get("until", "")), lang=self.lang)
         except ValidationFailed:
             return "…"
 
@@ -120,9 +121,9 @@ class ForwardState(I18nState):
         """Open the wizard (or keep the one in progress for this package)."""
 
         def load(session: Session, transaction: Transaction):  # type: ignore[no-untyped-def]
-            header = patients.header(session=session, transaction=transaction)
+            header = patients.header(session=session, transaction=transaction, lang=self.lang)
             window = _context(session, transaction).window
-            return transaction.id, header, thread_rows(session, transaction), window
+            return transaction.id, header, thread_rows(session, transaction, self.lang), window
 
         if self.phase != "wizard":
             self._clear()
@@ -141,7 +142,7 @@ class ForwardState(I18nState):
             "sex": self._text(f"gender.{header.sex}" if header.sex else "gender.unknown"),
         }
         self.thread = thread
-        self.latest = format_until(window.latest)
+        self.latest = moment(window.latest, lang=self.lang)
         self.latest_value = until_value(window.latest)
         self.phase = "wizard"
 

@@ -20,17 +20,11 @@ from iep_app.services.errors import (
     TooManyCodes,
 )
 from iep_app.services.recipient import access
-from iep_app.states.common import I18nState, format_until, now, settings
+from iep_app.states.common import CLOSED_KEYS, I18nState, now, settings
 from iep_app.states.recipient.package import PackageState
+from iep_app.vocabulary import moment
 
 _T = TypeVar("_T")
-
-CLOSED_KEYS = {
-    "expired": "package.expired",
-    "declined": "package.declined",
-    "revoked": "package.withdrawn",
-    "invalid": "link.invalid",
-}
 
 
 def _token_from_path(url: str) -> str:
@@ -81,7 +75,7 @@ class LinkState(I18nState):
             return self._close_for(gone)
         self.lang = view.language
         self.organisation = view.organisation
-        self.available_until = format_until(view.available_until)
+        self.available_until = moment(view.available_until, lang=self.lang)
         self.destination = view.masked_destination
         self.phase = "start"
 
@@ -110,8 +104,8 @@ class LinkState(I18nState):
         if self.phase != "code" or not self._token or self.busy:
             return
         code = str((form_data or {}).get("code", ""))[:32]
-        if not code.strip().isdigit() or len(code.strip()) != 6:
-            self.error = self._text("otp.wrong_format")
+        if not code.strip().isdigit() or len(code.strip()) != access.OTP_DIGITS:
+            self.error = self._text("otp.wrong_format", digits=access.OTP_DIGITS)
             return
         config = settings()
         try:

@@ -12,22 +12,17 @@ from iep_app.services import organisation
 from iep_app.services.errors import PackageUnavailable, SessionEnded
 from iep_app.services.recipient import access
 from iep_app.services.transactions import messages
-from iep_app.states.common import I18nState, format_until, now, settings
-
-CLOSED_KEYS = {
-    "expired": "package.expired",
-    "declined": "package.declined",
-    "revoked": "package.withdrawn",
-}
+from iep_app.states.common import CLOSED_KEYS, I18nState, now, settings
+from iep_app.vocabulary import moment
 
 
-def thread_rows(session: Session, transaction: Transaction) -> list[dict[str, str]]:
+def thread_rows(session: Session, transaction: Transaction, lang: str) -> list[dict[str, str]]:
     """A package's messages as pages list them: author, transaction ID, date and time, text."""
     return [
         {
             "author": message.author,
             "public_id": message.origin_public_id,
-            "at": format_until(message.created_at),
+            "at": moment(message.created_at, lang=lang),
             "text": message.text,
         }
         for message in messages.thread(session=session, transaction_pk=transaction.id)
@@ -97,8 +92,8 @@ class PackageState(I18nState):
                 self.public_id = transaction.public_id or ""
                 self.sent_by = transaction.sent_by
                 self.organisation = org.name
-                self.available_until = format_until(transaction.available_until)
-                self.thread = thread_rows(session, transaction)
+                self.available_until = moment(transaction.available_until, lang=self.lang)
+                self.thread = thread_rows(session, transaction, self.lang)
         except (SessionEnded, PackageUnavailable) as error:
             self._close_for(error)
             return

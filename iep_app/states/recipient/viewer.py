@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
-from iep_app.models import Transaction, pk
+from iep_app.models import InstanceKind, Transaction, pk
 from iep_app.services.errors import NotAllowed, PackageUnavailable, SessionEnded
 from iep_app.services.images import files
 from iep_app.services.recipient import viewer_rows, viewing
@@ -96,7 +96,7 @@ class ViewerState(I18nState):
     async def on_load(self):
         def open_viewer(session: Session, transaction: Transaction):
             opened = viewing.open_viewer(
-                session=session, transaction=transaction, now=now(), ip=self._client_ip()
+                session=session, transaction=transaction, now=now(), lang=self.lang, ip=self._client_ip()
             )
             return transaction.public_id or "", opened
 
@@ -254,7 +254,7 @@ class ViewerState(I18nState):
                 session=session,
                 transaction_pk=pk(transaction),
                 instance_pk=instance,
-                kind=viewing.IMAGE,
+                kind=InstanceKind.IMAGE,
             )
             return found.series_pk == series_pk and _index(frame, found.number_of_frames) is not None
 

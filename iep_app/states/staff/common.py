@@ -15,11 +15,12 @@ from iep_app.services.errors import NotAllowed, SessionEnded
 from iep_app.services.staff import sessions
 from iep_app.services.staff.sessions import COOKIE_NAME, StaffIdentity
 from iep_app.states.common import I18nState, now, settings
+from iep_app.vocabulary import moment
 
 
-def short_time(moment: datetime | None) -> str:
-    """DD/MM/YYYY HH:MM (UTC), compact for tables."""
-    return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
+def short_time(value: datetime | None, lang: str) -> str:
+    """A timestamp in a staff table: the compact form of vocabulary.moment, in UTC."""
+    return moment(value, lang=lang, compact=True)
 
 
 def cookie_script(method: str, grant: str = "") -> str:

@@ -9,11 +9,12 @@ import reflex as rx
 
 from iep_app import routes
 from iep_app.db import session_scope
+from iep_app.i18n import format_date, format_day_month
 from iep_app.services.errors import ValidationFailed, message_of
 from iep_app.services.staff import audit_export, dashboard
 from iep_app.states.common import now
 from iep_app.states.staff.common import AdminState
-from iep_app.states.staff.transactions import parse_day
+from iep_app.vocabulary import parse_iso_day
 
 
 class AdminDashboardState(AdminState):
@@ -29,8 +30,8 @@ class AdminDashboardState(AdminState):
                 return self._refusal()
             week = dashboard.this_week(session=session, now=moment)
         self.totals = week.totals
-        self.week = week.start.strftime("%d/%m/%Y")
-        self.chart = [{"day": day.strftime("%d/%m"), **counts} for day, counts in week.days]
+        self.week = format_date(self.lang, week.start, compact=True)
+        self.chart = [{"day": format_day_month(self.lang, day), **counts} for day, counts in week.days]
         return None
 
 
@@ -59,7 +60,9 @@ class AdminAuditState(AdminState):
         if refusal is not None:
             return refusal
         try:
-            start, end = audit_export.check_range(parse_day(data.get("from")), parse_day(data.get("to")))
+            start, end = audit_export.check_range(
+                parse_iso_day(data.get("from")), parse_iso_day(data.get("to"))
+            )
         except ValidationFailed as failed:
             self.error = message_of(failed, self.lang, page="admin.audit")
             return None

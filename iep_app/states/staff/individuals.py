@@ -15,7 +15,7 @@ from iep_app.services.validation import row_id
 from iep_app.states.common import now
 from iep_app.states.staff.common import AdminState
 from iep_app.states.staff.contact import ContactForm
-from iep_app.states.staff.transactions import row_view
+from iep_app.states.staff.rows import row_view
 
 
 def _person_view(person: Individual) -> dict[str, str]:
@@ -72,7 +72,7 @@ class AdminIndividualState(ContactForm, AdminState):
         page = list_transactions(
             session=session, query=ListQuery(recipient_pk=person.id), now=now(), limit=50
         )
-        self.rows, self.total = [row_view(r) for r in page.rows], page.total
+        self.rows, self.total = [row_view(r, self.lang) for r in page.rows], page.total
 
     def _person(self, session: Session) -> Individual | None:
         try:

@@ -11,8 +11,9 @@ from iep_app.db import session_scope
 from iep_app.services import organisation
 from iep_app.services.errors import AccountLocked, SessionEnded, SignInFailed, SignInThrottled
 from iep_app.services.staff import accounts, sessions
-from iep_app.states.common import format_until, now, settings
+from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState, cookie_script
+from iep_app.vocabulary import moment
 
 
 def _check_password(
@@ -87,7 +88,7 @@ class AdminLoginState(AdminState):
             self.error = self._text("admin.login.failed")
             return
         except AccountLocked as locked:
-            self.error = self._text("admin.login.locked", time=format_until(locked.until))
+            self.error = self._text("admin.login.locked", time=moment(locked.until, lang=self.lang))
             return
         except SignInThrottled:
             self.error = self._text("admin.login.throttled")
@@ -118,7 +119,7 @@ class AdminLoginState(AdminState):
             self.error = self._text("admin.login.wrong_code", remaining=failed.remaining or 0)
             return None
         except AccountLocked as locked:
-            self._restart(self._text("admin.login.locked", time=format_until(locked.until)))
+            self._restart(self._text("admin.login.locked", time=moment(locked.until, lang=self.lang)))
             return None
         except SessionEnded:
             self._restart(self._text("admin.login.too_slow"))

@@ -36,7 +36,7 @@ class AdminOutboxState(AdminState):
         views = [
             {
                 "pk": str(d.message.id),
-                "at": short_time(d.message.created_at),
+                "at": short_time(d.message.created_at, self.lang),
                 "channel": d.message.channel,
                 "purpose": d.message.purpose,
                 "to": outbox.masked(d.message.channel, d.message.to_address),

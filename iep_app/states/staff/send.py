@@ -23,13 +23,9 @@ from iep_app.services.transactions import sharing
 from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState
 from iep_app.states.staff.contact import ContactForm
-from iep_app.states.staff.transactions import parse_day, patient_words
+from iep_app.vocabulary import dicom_date, parse_iso_day, person_name
 
 UPLOAD_ID = "study"
-
-
-def _date(value: str) -> str:
-    return f"{value[6:8]}/{value[4:6]}/{value[:4]}" if len(value) == 8 else value
 
 
 class AdminSendState(ContactForm, AdminState):
@@ -68,10 +64,10 @@ class AdminSendState(ContactForm, AdminState):
                 "line": " · ".join(
                     x
                     for x in (
-                        _date(s.date),
+                        dicom_date(s.date, lang=self.lang),
                         s.description,
                         s.accession,
-                        patient_words(s.patient.name),
+                        person_name(s.patient.name),
                     )
                     if x
                 )
@@ -88,7 +84,9 @@ class AdminSendState(ContactForm, AdminState):
         ]
         self.rejected = [{"name": r.source_name, "reason": r.reason} for r in summary.rejected]
         self.patients = [
-            " · ".join(x for x in (patient_words(p.name), p.patient_id, _date(p.birth_date)) if x)
+            " · ".join(
+                x for x in (person_name(p.name), p.patient_id, dicom_date(p.birth_date, lang=self.lang)) if x
+            )
             for p in summary.patients
         ]
         self.mismatch, self.image_count = summary.mismatch, summary.images
@@ -212,7 +210,7 @@ class AdminSendState(ContactForm, AdminState):
         return self._as_staff(fill)
 
     def _retention_days(self, value: object) -> int:
-        day = parse_day(value)
+        day = parse_iso_day(value)
         if day is None:
             raise invalid("retention_days", "admin.send.bad_retention_days")
         return (day - now().date()).days

@@ -95,7 +95,7 @@ class AdminStaffState(AdminState):
                 if u.locked_until and u.locked_until > moment
                 else "active",
                 "enrolled": "yes" if u.totp_confirmed else "",
-                "last_login": short_time(u.last_login_at) if u.last_login_at else "",
+                "last_login": short_time(u.last_login_at, self.lang) if u.last_login_at else "",
             }
             for u in management.list_staff(session=session)
         ]

@@ -20,14 +20,10 @@ from iep_app.services.staff.tracking import Details, TimelineEntry
 from iep_app.services.transactions import messages, retention
 from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState, short_time
-from iep_app.states.staff.transactions import parse_day, patient_words
+from iep_app.vocabulary import dicom_date, moment, parse_iso_day, person_name
 
 # One staff action: (session, who, transaction) -> the notice's parameters.
 Action = Callable[[Session, StaffIdentity, Transaction], dict]
-
-
-def _birth(value: str) -> str:
-    return f"{value[6:8]}/{value[4:6]}/{value[:4]}" if len(value) == 8 else value
 
 
 class AdminTransactionState(AdminState):
@@ -53,7 +49,7 @@ class AdminTransactionState(AdminState):
     def _details_view(self, shown: Details) -> None:
         t, person, patient = shown.transaction, shown.recipient, shown.patient
         self.public_id, self.status = t.public_id or "", shown.status
-        self.is_open = shown.status not in ("declined", "revoked")
+        self.is_open = not shown.status.ended
         self.codes_locked = tracking.codes_locked(shown)
         until = t.available_until
         self.until = until.date().isoformat()
@@ -65,17 +61,17 @@ class AdminTransactionState(AdminState):
             "patient": " · ".join(
                 p
                 for p in (
-                    patient_words(patient.patient_name),
+                    person_name(patient.patient_name),
                     patient.patient_id,
-                    _birth(patient.birth_date),
+                    dicom_date(patient.birth_date, lang=self.lang),
                 )
                 if p
             )
             if patient
             else "",
-            "created": short_time(t.created_at),
-            "until": short_time(until),
-            "activity": short_time(t.last_activity_at),
+            "created": short_time(t.created_at, self.lang),
+            "until": short_time(until, self.lang),
+            "activity": short_time(t.last_activity_at, self.lang),
             "sent_by": t.sent_by,
             "language": t.language,
             "decline_reason": t.decline_reason,
@@ -100,7 +96,7 @@ class AdminTransactionState(AdminState):
         assert transaction.id is not None
         self._details_view(tracking.details(session=session, transaction=transaction, now=now()))
         self.thread = [
-            {"author": m.author, "at": short_time(m.created_at), "text": m.text}
+            {"author": m.author, "at": short_time(m.created_at, self.lang), "text": m.text}
             for m in messages.thread(session=session, transaction_pk=transaction.id)
         ]
         nodes = tracking.forward_tree(session=session, transaction=transaction, now=now())
@@ -116,10 +112,10 @@ class AdminTransactionState(AdminState):
             for n in nodes
         ]
         here = next(i for i, n in enumerate(nodes) if n.is_this)
-        self.onward_count = sum(1 for n in nodes[here + 1 :] if n.status not in ("declined", "revoked"))
+        self.onward_count = sum(1 for n in nodes[here + 1 :] if not n.status.ended)
         self.timeline = [
             {
-                "at": e.at.strftime("%d/%m/%Y %H:%M:%S"),
+                "at": moment(e.at, lang=self.lang, compact=True, seconds=True),
                 "event": self._event_label(e),
                 "detail": " · ".join(f"{k}: {v}" for k, v in e.detail.items()),
                 "actor": e.actor,
@@ -219,7 +215,7 @@ class AdminTransactionState(AdminState):
 
     @rx.event
     def change_retention(self, form_data: dict):
-        day = parse_day((form_data if isinstance(form_data, dict) else {}).get("until"))
+        day = parse_iso_day((form_data if isinstance(form_data, dict) else {}).get("until"))
 
         def change(session: Session, who: StaffIdentity, transaction: Transaction) -> dict:
             org = organisation.current(session=session, settings=settings())
@@ -234,7 +230,7 @@ class AdminTransactionState(AdminState):
                 now=now(),
                 ip=self._client_ip(),
             )
-            return {"date": day.strftime("%d/%m/%Y")}
+            return {"date": day}
 
         return self._act(change, "admin.tx.retention_changed")
 

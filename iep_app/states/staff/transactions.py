@@ -2,53 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import reflex as rx
 from sqlmodel import Session
 
-from iep_app import routes
-from iep_app.services.staff.search import (
-    SORTS,
-    STATUSES,
-    ListPage,
-    ListQuery,
-    Row,
-    list_transactions,
-)
+from iep_app.services.staff.search import SORTS, STATUSES, ListPage, ListQuery, list_transactions
 from iep_app.states.common import now
-from iep_app.states.staff.common import AdminState, short_time
-
-
-def parse_day(value: object) -> date | None:
-    """A YYYY-MM-DD date from a form, or None for anything else."""
-    try:
-        return date.fromisoformat(str(value or "")[:10])
-    except ValueError:
-        return None
-
-
-def patient_words(name: str) -> str:
-    """DICOM's FAMILY^GIVEN^MIDDLE as people write it: FAMILY, GIVEN MIDDLE."""
-    family, _, rest = (name or "").partition("^")
-    rest = " ".join(p for p in rest.split("^") if p)
-    return f"{family}, {rest}" if rest else family
-
-
-def row_view(row: Row) -> dict[str, str]:
-    """One list row as plain strings for the page."""
-    return {
-        "public_id": row.public_id,
-        "url": routes.admin_transaction_url(row.public_id),
-        "recipient": row.recipient_name,
-        "email": row.recipient_email,
-        "patient": patient_words(row.patient_name),
-        "patient_id": row.patient_id,
-        "created": short_time(row.created_at),
-        "until": short_time(row.available_until),
-        "activity": short_time(row.last_activity_at),
-        "status": row.status,
-    }
+from iep_app.states.staff.common import AdminState
+from iep_app.states.staff.rows import row_view
+from iep_app.vocabulary import parse_iso_day
 
 
 class AdminTransactionsState(AdminState):
@@ -71,14 +32,14 @@ class AdminTransactionsState(AdminState):
         return ListQuery(
             search=self.search,
             status=self.status,
-            created_from=parse_day(self.created_from),
-            created_to=parse_day(self.created_to),
+            created_from=parse_iso_day(self.created_from),
+            created_to=parse_iso_day(self.created_to),
             sort=self.sort,
             descending=self.descending,
         )
 
     def _show(self, page: ListPage) -> None:
-        self.rows = [row_view(r) for r in page.rows]
+        self.rows = [row_view(r, self.lang) for r in page.rows]
         self.total = page.total
         self.has_next, self.has_previous = page.has_next, page.has_previous
         self._first_cursor, self._last_cursor = page.first_cursor, page.last_cursor
@@ -105,7 +66,7 @@ class AdminTransactionsState(AdminState):
             status = str(data.get("status", ""))
             self.search = str(data.get("search", ""))[:100].strip()
             self.status = status if status in STATUSES else ""
-            found = [parse_day(data.get(k)) for k in ("created_from", "created_to")]
+            found = [parse_iso_day(data.get(k)) for k in ("created_from", "created_to")]
             self.created_from, self.created_to = (d.isoformat() if d else "" for d in found)
             self._page(session)
 

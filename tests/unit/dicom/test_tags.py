@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from iep_app.dicom.pixels import read_header
-from iep_app.dicom.tags import format_date, format_person_name, search, tag_rows
+from iep_app.dicom.tags import search, tag_rows
 
 
 def test_rows_list_meta_then_data_set_without_reading_pixels(corpus: Path):
@@ -34,12 +34,3 @@ def test_search_matches_every_word_on_tag_name_or_value(corpus: Path):
     assert [r.keyword for r in search(rows, "(0010,0010)")] == ["PatientName"]
     assert search(rows, "  ") == rows
     assert search(rows, "no such thing anywhere") == []
-
-
-def test_names_and_dates_for_overlays():
-    assert format_person_name("DEMO^PATIENT") == "DEMO, PATIENT"
-    assert format_person_name("Doe^John^Q^^") == "Doe, John Q"
-    assert format_person_name("Anonymous") == "Anonymous"
-    assert format_person_name("") == ""
-    assert format_date("20240131") == "2024-01-31"
-    assert format_date("2024") == "2024"

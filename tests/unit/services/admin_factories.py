@@ -8,6 +8,7 @@ import pyotp
 from sqlmodel import Session
 
 from iep_app.models import StaffUser, utcnow
+from iep_app.services import audit
 from iep_app.services.staff import accounts
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.settings import Settings
@@ -19,14 +20,20 @@ def make_staff(
     session: Session, *, username: str = "alice", admin: bool = False, password: str = PASSWORD
 ) -> StaffUser:
     user = accounts.add(
-        session=session, username=username, password=password, is_admin=admin, actor="cli", now=utcnow()
+        session=session, username=username, password=password, is_admin=admin, actor=audit.CLI, now=utcnow()
     )
     session.commit()
     return user
 
 
 def code_for(user: StaffUser, now: datetime, offset: int = 0) -> str:
-    return pyotp.TOTP(user.totp_secret).at(now, counter_offset=offset)
+    return pyotp.TOTP(user.totp_secret, digits=accounts.TOTP_DIGITS).at(now, counter_offset=offset)
+
+
+def wrong_code_for(user: StaffUser, now: datetime) -> str:
+    """A code of the right length that the authenticator does not show now."""
+    right = code_for(user, now)
+    return next(d * accounts.TOTP_DIGITS for d in "01" if d * accounts.TOTP_DIGITS != right)
 
 
 def sign_in(

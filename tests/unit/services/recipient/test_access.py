@@ -41,7 +41,7 @@ def _send(session, settings, token, now=None):
         now=now or utcnow(),
     )
     session.commit()
-    return re.search(r"\b(\d{6})\b", sent.outgoing.message.text).group(1), sent
+    return re.search(rf"\b(\d{{{access.OTP_DIGITS}}})\b", sent.outgoing.message.text).group(1), sent
 
 
 def _verify(session, settings, token, code, now=None):

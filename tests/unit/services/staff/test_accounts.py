@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from iep_app.models import AuditEvent, StaffSession, utcnow
-from iep_app.services import ratelimit
+from iep_app.services import audit, ratelimit
 from iep_app.services.audit import Action
 from iep_app.services.errors import (
     AccountLocked,
@@ -19,7 +19,7 @@ from iep_app.services.errors import (
     ValidationFailed,
 )
 from iep_app.services.staff import accounts, sessions
-from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff, sign_in
+from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff, sign_in, wrong_code_for
 
 
 def _password(session, settings, username="alice", password=PASSWORD, now=None):
@@ -97,7 +97,7 @@ def test_first_sign_in_shows_the_enrolment_and_the_code_completes_it(session, se
     assert shown.qr_data_uri.startswith("data:image/svg+xml")
     who = _code(session, settings, accepted.session_token, code_for(user, now), now)
     session.commit()
-    assert who.username == "alice" and who.actor == "staff:alice"
+    assert who.username == "alice" and who.actor == audit.staff_actor("alice")
     session.refresh(user)
     assert user.totp_confirmed
     assert Action.STAFF_ENROLLED in _actions(session)
@@ -166,7 +166,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(session, settings):
             _password(session, settings, password="wrong password!!", now=now)
     token = _password(session, settings, now=now).session_token
     with pytest.raises(SignInFailed) as fourth:
-        _code(session, settings, token, "000000" if code_for(user, now) != "000000" else "111111", now)
+        _code(session, settings, token, wrong_code_for(user, now), now)
     assert fourth.value.remaining == 1
     with pytest.raises(SignInFailed):
         _password(session, settings, password="wrong password!!", now=now)

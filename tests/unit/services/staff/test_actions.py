@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from iep_app.models import AuditEvent, Message, OutboxMessage, TransactionStatus, utcnow
-from iep_app.services import organisation
+from iep_app.services import audit, organisation
 from iep_app.services.audit import Action
 from iep_app.services.errors import PackageUnavailable, TooManyCodes, ValidationFailed
 from iep_app.services.recipient import access
@@ -43,7 +43,7 @@ def test_resend_issues_a_new_working_link_and_keeps_the_old_one(session, setting
     stored = session.exec(select(OutboxMessage)).one()
     assert token not in stored.body_redacted and stored.purpose == "link"
     event = session.exec(select(AuditEvent).where(AuditEvent.action == Action.LINK_RESENT)).one()
-    assert event.actor == "staff:root" and "p***@e***.org" in event.detail
+    assert event.actor == audit.staff_actor("root") and "p***@e***.org" in event.detail
 
 
 def test_resend_refuses_a_closed_package(session, settings):

@@ -36,7 +36,7 @@ def test_admins_change_the_organisation_and_new_ids_use_the_prefix(session, sett
     created = make_transaction(session, settings)
     assert created.transaction.public_id.startswith("SE")
     event = session.exec(select(AuditEvent).where(AuditEvent.action == Action.ORGANISATION_UPDATED)).one()
-    assert "transaction_prefix" in event.detail and event.actor == "staff:root"
+    assert "transaction_prefix" in event.detail and event.actor == audit.staff_actor("root")
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_the_week_counts_each_package_once_per_measure_and_day(session, settings
         (b.id, Action.DECLINED, monday + timedelta(days=2)),
         (old.id, Action.LINK_OPENED, monday - timedelta(days=1)),  # last week
     ):
-        audit.record(session=session, now=when, action=action, actor="recipient", transaction_pk=pk)
+        audit.record(session=session, now=when, action=action, actor=audit.RECIPIENT, transaction_pk=pk)
     session.commit()
     week = dashboard.this_week(session=session, now=now)
     assert week.start.isoformat() == "2026-11-30"

@@ -27,7 +27,7 @@ def test_the_csv_holds_the_range_with_ids_and_ips(session, settings):
             session=session,
             now=datetime(2026, 3, day, 12, tzinfo=UTC),
             action=action,
-            actor="recipient",
+            actor=audit.RECIPIENT,
             transaction_pk=t.id,
             ip="203.0.113.5",
             to="c***@e***.org",
@@ -50,7 +50,7 @@ def test_the_csv_holds_the_range_with_ids_and_ips(session, settings):
 def test_large_ranges_stream_in_batches(session, settings, monkeypatch):
     monkeypatch.setattr(audit_export, "_BATCH", 3)
     for n in range(7):
-        audit.record(session=session, now=datetime(2026, 1, 1, n, tzinfo=UTC), action="x", actor="cli")
+        audit.record(session=session, now=datetime(2026, 1, 1, n, tzinfo=UTC), action="x", actor=audit.CLI)
     session.commit()
     chunks = list(audit_export.csv_lines(session=session, start=date(2026, 1, 1), end=date(2026, 1, 1)))
     assert len(chunks) == 3

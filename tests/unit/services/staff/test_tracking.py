@@ -10,7 +10,7 @@ from pydicom.data import get_testdata_file
 from iep_app.dicom.ingest import ingest_paths
 from iep_app.dicom.store import FileStore
 from iep_app.models import AuthMethod, TransactionStatus, utcnow
-from iep_app.services import organisation
+from iep_app.services import audit, organisation
 from iep_app.services.directory.contacts import ContactDetails
 from iep_app.services.errors import NotAllowed
 from iep_app.services.recipient import access
@@ -25,7 +25,9 @@ def _share_ct(session, settings):
     recipient = ContactDetails(
         email="pat@example.org", auth_method=AuthMethod.SMS, auth_mobile="+447911123456"
     )
-    return share_report(session, settings, report, recipient, message="Your CT", actor="staff:root")
+    return share_report(
+        session, settings, report, recipient, message="Your CT", actor=audit.staff_actor("root")
+    )
 
 
 def test_details_name_the_patient_and_the_series(session, settings):
@@ -97,5 +99,5 @@ def test_the_timeline_lists_audited_events_with_time_ip_and_facts(session, setti
         "channel": "sms",
         "to": "+44 **** ***456",
     }
-    assert entries[0].actor == "staff:root"
+    assert entries[0].actor == audit.staff_actor("root")
     assert entries[0].at <= utcnow()

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from iep_app.models import AuditEvent, AuthMethod, TransactionStatus, utcnow
-from iep_app.services import organisation
+from iep_app.services import audit, organisation
 from iep_app.services.audit import Action
 from iep_app.services.directory import contacts
 from iep_app.services.directory.contacts import ContactDetails
@@ -63,7 +63,7 @@ def test_extend_and_shorten_to_the_end_of_a_day_and_audit(session, settings):
     _change(session, settings, t, today, by)
     session.commit()
     event = session.exec(select(AuditEvent).where(AuditEvent.action == Action.RETENTION_CHANGED)).all()
-    assert len(event) == 2 and event[-1].actor == "staff:root"
+    assert len(event) == 2 and event[-1].actor == audit.staff_actor("root")
     assert f'"after": "{today.isoformat()}"' in event[-1].detail
 
 

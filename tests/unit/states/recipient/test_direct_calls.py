@@ -10,6 +10,8 @@ from sqlmodel import Session, SQLModel, select
 
 from iep_app.db import get_engine
 from iep_app.models import OutboxMessage, RecipientSession
+from iep_app.services.recipient.access import OTP_DIGITS
+from iep_app.services.recipient.downloads import DownloadKind
 from iep_app.states.recipient.download import DownloadState
 from iep_app.states.recipient.link import LinkState
 from iep_app.states.recipient.package import PackageState
@@ -51,7 +53,7 @@ async def test_start_without_opening_a_link_sends_no_code(tree):
 
 async def test_submitting_a_code_before_any_was_sent_opens_nothing(tree):
     before = len(_rows(RecipientSession))
-    for code in ("123456", "000000"):
+    for code in ("1" * OTP_DIGITS, "0" * OTP_DIGITS):
         await call(tree[LinkState], LinkState.submit_code, {"code": code})
     assert len(_rows(RecipientSession)) == before
     assert tree[PackageState]._session_token == ""
@@ -71,7 +73,7 @@ async def test_an_unverified_tab_gets_no_series_and_no_download(tree):
     result = await call(tree[ViewerState], ViewerState.on_load)
     assert tree[ViewerState].series == [] and not tree[ViewerState].loaded
     assert _client_action(result) == "_redirect"
-    for kind in ("dicom", "pictures"):
+    for kind in DownloadKind:
         result = await call(tree[DownloadState], DownloadState.download, kind, "")
         assert _client_action(result) == "_redirect"
     assert await call(tree[DownloadState], DownloadState.download, "../etc", "") is None

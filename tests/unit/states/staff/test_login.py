@@ -13,7 +13,7 @@ from iep_app import db, routes
 from iep_app.models import StaffSession, utcnow
 from iep_app.states.staff.dashboard import AdminDashboardState
 from iep_app.states.staff.login import AdminLoginState
-from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff
+from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff, wrong_code_for
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_wrong_code_says_how_many_tries_are_left(login, use_engine):
             login, {"username": "alice", "password": PASSWORD}
         )
     )
-    wrong = "000000" if code_for(user, utcnow()) != "000000" else "111111"
+    wrong = wrong_code_for(user, utcnow())
     AdminLoginState.event_handlers["submit_code"].fn(login, {"code": wrong})
     assert "4 tries left" in login.error
     assert not login._staff_token

@@ -9,6 +9,7 @@ from sqlmodel import select
 import iep_app.iep_app  # noqa: F401
 from iep_app.db import session_scope
 from iep_app.models import AuditEvent, Transaction, TransactionStatus
+from iep_app.services import audit
 from iep_app.settings import get_settings
 from iep_app.states.staff.transaction import AdminTransactionState
 from iep_app.states.staff.transactions import AdminTransactionsState
@@ -41,6 +42,6 @@ def test_revoke_through_the_page_state(use_engine, monkeypatch):
     with session_scope(use_engine) as session:
         assert session.exec(select(Transaction)).one().status == TransactionStatus.REVOKED
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "revoked")).one()
-        assert event.actor == "staff:alice"
+        assert event.actor == audit.staff_actor("alice")
     AdminTransactionState.event_handlers["revoke"].fn(state, {})
     assert "closed" in state.error
