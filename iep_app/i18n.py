@@ -21,6 +21,8 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr", "de")
 # Babel locale used for dates. English uses day-month-year ("12 March 2026"), which readers
 # outside the US do not misread; the month is always spelled out, so no reader can.
 _BABEL_LOCALES = {"en": "en_GB", "fr": "fr_FR", "de": "de_DE"}
+# Pages write days as numbers, day first, with a four-digit year: the product's "DD/MM/YYYY".
+_NUMERIC_DATES = {"en": "dd/MM/yyyy", "fr": "dd/MM/yyyy", "de": "dd.MM.yyyy"}
 
 _LOCALES_DIR = Path(__file__).parent / "locales"
 
@@ -167,6 +169,11 @@ def format_date(lang: str | None, value: date, *, compact: bool = False) -> str:
         ``"12 Mar 2026"``, ``"12 mars 2026"``, ``"12.03.2026"``.
     """
     return _babel_format_date(value, "medium" if compact else "long", locale=_babel_locale(lang))
+
+
+def format_numeric_date(lang: str | None, value: date) -> str:
+    """Format a day as pages show it: ``"31/01/2024"`` (English, French), ``"31.01.2024"`` (German)."""
+    return _babel_format_date(value, _NUMERIC_DATES[normalise_language(lang)], locale=_babel_locale(lang))
 
 
 def format_day_month(lang: str | None, value: date) -> str:

@@ -1,9 +1,11 @@
 """How values are written for people: DICOM dates, times and person names, and timestamps.
 
-The one owner of these forms: recipient and staff pages, e-mails and exports all call it, so a
-birth date or a patient's name reads the same wherever it is shown. Dates and times go through
-``i18n`` (the reader's language, the month in words). ``dicom/`` imports this module too, so it
-imports only ``i18n`` (plain Python over babel): never the database, reflex or services.
+The one owner of these forms: recipient and staff pages and exports all call it, so a birth
+date or a patient's name reads the same wherever it is shown. Days are written as the product
+writes them, DD/MM/YYYY (DD.MM.YYYY in German), times on a 24-hour clock with their zone;
+e-mails spell the month out (``i18n.format_datetime``), since they are read far from the portal.
+``dicom/`` imports this module too, so it imports only ``i18n`` (plain Python over babel):
+never the database, reflex or services.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 
-from iep_app.i18n import format_date, format_datetime, format_time
+from iep_app.i18n import format_numeric_date, format_time
 
 # DA is YYYYMMDD; ACR-NEMA files still carry YYYY.MM.DD, which PS3.5 asks readers to accept.
 _DICOM_DATE = re.compile(r"(?P<year>\d{4})(\.?)(?P<month>\d{2})\2(?P<day>\d{2})")
@@ -20,19 +22,19 @@ _DICOM_TIME = re.compile(r"(\d{2})(?::?(\d{2})(?::?(\d{2})(?:\.\d{1,6})?)?)?")
 
 
 def dicom_date(value: str, *, lang: str | None) -> str:
-    """A DICOM date (DA) as readers of ``lang`` write it, the month in words.
+    """A DICOM date (DA) as pages write days.
 
     Args:
         value: The attribute's text, e.g. ``"20240131"``.
         lang: A language tag.
 
     Returns:
-        ``"31 January 2024"`` (``"31 janvier 2024"``, ``"31. Januar 2024"``); a value that is
-        not a whole calendar date (``"2024"``, ``"20241340"``) is shown as received, never guessed.
+        ``"31/01/2024"`` (German ``"31.01.2024"``); a value that is not a whole calendar date
+        (``"2024"``, ``"20241340"``) is shown as received, never guessed.
     """
     text = str(value or "").strip()
     day = _calendar_day(text)
-    return text if day is None else format_date(lang, day)
+    return text if day is None else format_numeric_date(lang, day)
 
 
 def dicom_date_sortable(value: str) -> str:
@@ -101,13 +103,12 @@ def person_name(value: str) -> str:
     return f"{name} {suffix}".strip()
 
 
-def moment(value: datetime | None, *, lang: str | None, compact: bool = False, seconds: bool = False) -> str:
-    """A timestamp in UTC as readers of ``lang`` write it: ``"12 March 2026, 14:05 UTC"``.
+def moment(value: datetime | None, *, lang: str | None, seconds: bool = False) -> str:
+    """A timestamp in UTC as pages write it: ``"12/03/2026 14:05 UTC"``, the product's form.
 
     Args:
         value: The moment; a naive value is UTC (what the database stores); None for none.
         lang: A language tag.
-        compact: The short date form, for tables (``"12 Mar 2026, 14:05 UTC"``).
         seconds: Show the seconds too (an audit timeline).
 
     Returns:
@@ -116,7 +117,7 @@ def moment(value: datetime | None, *, lang: str | None, compact: bool = False, s
     if value is None:
         return ""
     utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return format_datetime(lang, utc, compact=compact, seconds=seconds)
+    return f"{format_numeric_date(lang, utc.date())} {format_time(lang, utc, seconds=seconds)} UTC"
 
 
 def parse_iso_day(value: object) -> date | None:

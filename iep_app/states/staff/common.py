@@ -20,7 +20,7 @@ from iep_app.vocabulary import moment
 
 def short_time(value: datetime | None, lang: str) -> str:
     """A timestamp in a staff table: the compact form of vocabulary.moment, in UTC."""
-    return moment(value, lang=lang, compact=True)
+    return moment(value, lang=lang)
 
 
 def cookie_script(method: str, grant: str = "") -> str:

@@ -115,7 +115,7 @@ class AdminTransactionState(AdminState):
         self.onward_count = sum(1 for n in nodes[here + 1 :] if not n.status.ended)
         self.timeline = [
             {
-                "at": moment(e.at, lang=self.lang, compact=True, seconds=True),
+                "at": moment(e.at, lang=self.lang, seconds=True),
                 "event": self._event_label(e),
                 "detail": " · ".join(f"{k}: {v}" for k, v in e.detail.items()),
                 "actor": e.actor,

@@ -105,7 +105,7 @@ def test_manifest_checks_with_sha256sum(extracted: Path):
 def test_readme_says_who_sent_what_and_when(extracted: Path):
     readme = (extracted / "README.TXT").read_bytes().decode("utf-8")
     assert "Hôpital Test" in readme and "TX-2025-0042" in readme
-    assert "Sent: 14 March 2025, 09:26 UTC" in readme
+    assert "Sent: 14/03/2025 09:26 UTC" in readme
     assert "39 DICOM files" in readme and "\r\n" in readme
     assert "CompressedSamples" not in readme  # no patient name
 

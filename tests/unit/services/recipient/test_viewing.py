@@ -33,7 +33,7 @@ def test_browser_lists_studies_series_and_documents(session, settings, files):
     pk = _package(session, settings, [*reversed(files["ct"]), *files["ruler+pdf"]])
     browser = viewing.browse(session=session, transaction_pk=pk, lang="en")
     assert browser.patient_name in ("DEMO, PATIENT", "TEST, RULER")
-    assert [s.date for s in browser.studies] == ["2 February 2024", "1 January 2024"]
+    assert [s.date for s in browser.studies] == ["02/02/2024", "01/01/2024"]
     other, ct = browser.studies
     assert [(s.modality, s.image_count, s.description) for s in ct.series] == [
         ("CT", 3, "SYNTHETIC AXIAL 1.25")
@@ -96,7 +96,7 @@ def test_manifest_describes_every_instance_and_marks_unreadable_ones(session, se
     body = viewing.manifest(images, store=store, urls=urls, lang="en")
     assert body["urls"] == urls
     assert body["series"]["patient"] == "DEMO, PATIENT"
-    assert body["series"]["studyDate"] == "1 January 2024"
+    assert body["series"]["studyDate"] == "01/01/2024"
     first, _, lost = body["instances"]
     assert first["id"] == images.instances[0].id and first["number"] == 1
     assert first["mode"] == "gray" and first["windows"][1] == [-600.0, 1500.0, "LUNG"]
