@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from starlette.concurrency import run_in_threadpool
@@ -9,17 +10,15 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from iep_app.api.guard import Denied, authorised_transaction, client_ip
-from iep_app.api.ranges import content_disposition, range_response
+from iep_app.api.ranges import WhileAllowed, content_disposition, range_response, while_allowed
 from iep_app.db import session_scope
-from iep_app.dicom.export import ExportItem, build_dicom_media, iter_pictures_zip
+from iep_app.dicom.export import build_dicom_media, iter_pictures_zip
 from iep_app.dicom.render import render_frame
-from iep_app.models import Progress, Transaction, pk, utcnow
-from iep_app.services import audit, organisation
-from iep_app.services.audit import Action
+from iep_app.models import Transaction, utcnow
+from iep_app.services import organisation
 from iep_app.services.images import files
 from iep_app.services.recipient import downloads
 from iep_app.services.recipient.downloads import DownloadKind
-from iep_app.services.transactions import records
 from iep_app.services.validation import row_id
 from iep_app.settings import get_settings
 
@@ -41,57 +40,57 @@ def _saved_as(request: Request, transaction: Transaction, kind: DownloadKind) ->
     return downloads.file_name(transaction.public_id or "", kind, series=series)
 
 
-def _prepare(request: Request, kind: DownloadKind) -> tuple[Transaction, list[ExportItem], str]:
-    """Authorise, list what goes in, and audit the download (what, size, when, from where)."""
+def _prepare(request: Request, kind: DownloadKind) -> tuple[Transaction, downloads.Download]:
+    """Authorise the request, then let the service list, mark and audit the download."""
     transaction = authorised_transaction(request)
-    settings = get_settings()
     series_pk = _series_param(request)
     with session_scope() as session:
-        items = downloads.export_items(
+        download = downloads.start(
             session=session,
             transaction=transaction,
-            store=files.store(),
-            series_pk=series_pk,
-        )
-        if not items:
-            raise Denied(404)
-        org = organisation.current(session=session, settings=settings).name
-        row = session.get(Transaction, pk(transaction))
-        assert row is not None
-        now = utcnow()
-        records.advance(row, Progress.DOWNLOADED, now)
-        audit.record(
-            session=session,
-            now=now,
-            action=Action.DOWNLOADED,
-            actor=audit.RECIPIENT,
-            transaction_pk=pk(transaction),
-            ip=client_ip(request),
             kind=kind,
-            series=series_pk,
-            files=len(items),
-            bytes=sum(i.size for i in items),
-            range=request.headers.get("range", ""),
+            store=files.store(),
+            organisation=organisation.current(session=session, settings=get_settings()).name,
+            series_pk=series_pk,
+            byte_range=request.headers.get("range", ""),
+            now=utcnow(),
+            ip=client_ip(request),
         )
-    return transaction, items, org
+    if download is None:
+        raise Denied(404)
+    return transaction, download
+
+
+def _still_allowed(request: Request) -> Callable[[], bool]:
+    """A check that the request's session may still see its package (revoke and decline end it)."""
+
+    def check() -> bool:
+        try:
+            authorised_transaction(request)
+        except Denied:
+            return False
+        return True
+
+    return check
 
 
 async def dicom_media(request: Request) -> Response:
     """GET/HEAD /api/t/{public_id}/download/dicom.zip[?series=N]: original files, DICOMDIR."""
     try:
-        transaction, items, org = await run_in_threadpool(_prepare, request, DownloadKind.DICOM)
+        transaction, download = await run_in_threadpool(_prepare, request, DownloadKind.DICOM)
     except Denied as denied:
         return denied.response()
     layout = await run_in_threadpool(
         partial(
             build_dicom_media,
-            items,
+            download.items,
             transaction_id=transaction.public_id or "",
-            organisation=org,
+            organisation=download.organisation,
             sent_at=transaction.created_at,
         )
     )
-    return range_response(request, layout, filename=_saved_as(request, transaction, DownloadKind.DICOM))
+    source = WhileAllowed(layout, _still_allowed(request))
+    return range_response(request, source, filename=_saved_as(request, transaction, DownloadKind.DICOM))
 
 
 def _picture(path) -> bytes:  # type: ignore[no-untyped-def]
@@ -101,16 +100,17 @@ def _picture(path) -> bytes:  # type: ignore[no-untyped-def]
 async def pictures(request: Request) -> Response:
     """GET /api/t/{public_id}/download/pictures.zip[?series=N]: JPEGs and PDF reports."""
     try:
-        transaction, items, org = await run_in_threadpool(_prepare, request, DownloadKind.PICTURES)
+        transaction, download = await run_in_threadpool(_prepare, request, DownloadKind.PICTURES)
     except Denied as denied:
         return denied.response()
     body = iter_pictures_zip(
-        items,
+        download.items,
         render=_picture,
         transaction_id=transaction.public_id or "",
-        organisation=org,
+        organisation=download.organisation,
         sent_at=transaction.created_at,
     )
+    body = while_allowed(body, _still_allowed(request))
     headers = {
         "Cache-Control": "private, no-store",
         "Content-Disposition": content_disposition(_saved_as(request, transaction, DownloadKind.PICTURES)),

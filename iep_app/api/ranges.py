@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote
@@ -25,6 +26,45 @@ class ByteSource(Protocol):
     def etag(self) -> str: ...
 
     def iter_range(self, start: int, end: int) -> Iterator[bytes]: ...
+
+
+# How often a streaming download asks again whether its session may still see the package:
+# a revoke or decline stops a download in progress within this time, for one query per step.
+RECHECK_SECONDS = 1.0
+
+
+def while_allowed(chunks: Iterator[bytes], still_allowed: Callable[[], bool]) -> Iterator[bytes]:
+    """Pass chunks on while `still_allowed()` holds, asking it again every ``RECHECK_SECONDS``.
+
+    When it stops holding, the body ends short of its length: the client sees a broken
+    download, never the rest of the package.
+    """
+    asked = time.monotonic()
+    for chunk in chunks:
+        if time.monotonic() - asked >= RECHECK_SECONDS:
+            if not still_allowed():
+                return
+            asked = time.monotonic()
+        yield chunk
+
+
+@dataclass(frozen=True)
+class WhileAllowed:
+    """A byte source whose ranges stream only while a check holds (see ``while_allowed``)."""
+
+    source: ByteSource
+    still_allowed: Callable[[], bool]
+
+    @property
+    def total_length(self) -> int:
+        return self.source.total_length
+
+    @property
+    def etag(self) -> str:
+        return self.source.etag
+
+    def iter_range(self, start: int, end: int) -> Iterator[bytes]:
+        return while_allowed(self.source.iter_range(start, end), self.still_allowed)
 
 
 @dataclass(frozen=True)

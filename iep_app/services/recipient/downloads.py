@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from iep_app.dicom.export import ExportItem
 from iep_app.dicom.store import FileStore
-from iep_app.models import Instance, Patient, Series, Study, Transaction, TransactionInstance, pk
+from iep_app.models import Instance, Patient, Progress, Series, Study, Transaction, TransactionInstance, pk
+from iep_app.services import audit
+from iep_app.services.audit import Action
+from iep_app.services.transactions import records
 
 
 class DownloadKind(enum.StrEnum):
@@ -81,3 +86,61 @@ def export_items(
         )
         for instance, series, study, patient in session.exec(query)
     ]
+
+
+@dataclass(frozen=True)
+class Download:
+    """One download about to stream: what goes in, and who sent the package."""
+
+    items: list[ExportItem]
+    organisation: str
+
+
+def start(
+    *,
+    session: Session,
+    transaction: Transaction,
+    kind: DownloadKind,
+    store: FileStore,
+    organisation: str,
+    series_pk: int | None,
+    byte_range: str,
+    now: datetime,
+    ip: str,
+) -> Download | None:
+    """List a download's files, mark the package downloaded and audit what, how much and from where.
+
+    Args:
+        session: the database session (the caller commits).
+        transaction: the package, already authorised for this request.
+        kind: which download.
+        store: where the original files are.
+        organisation: the sending organisation's name, for the archive's README.
+        series_pk: one series of the package, or None for all of it.
+        byte_range: the request's Range header ("" for none), kept in the audit trail.
+        now: the current time.
+        ip: the client's address.
+
+    Returns:
+        The download, or None when there is nothing to send (a series not in the package).
+    """
+    items = export_items(session=session, transaction=transaction, store=store, series_pk=series_pk)
+    if not items:
+        return None
+    row = session.get(Transaction, pk(transaction))
+    assert row is not None
+    records.advance(row, Progress.DOWNLOADED, now)
+    audit.record(
+        session=session,
+        now=now,
+        action=Action.DOWNLOADED,
+        actor=audit.RECIPIENT,
+        transaction_pk=pk(transaction),
+        ip=ip,
+        kind=kind,
+        series=series_pk,
+        files=len(items),
+        bytes=sum(i.size for i in items),
+        range=byte_range,
+    )
+    return Download(items=items, organisation=organisation)
