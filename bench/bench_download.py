@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.download_app import media_layout  # noqa: E402
-from iep_app.dicom.export import ExportItem  # noqa: E402
+from iep_app.dicom.export_item import ExportItem  # noqa: E402
 from tests.unit.export.corpus import item_from_file  # noqa: E402
 
 MB = 1e6

@@ -15,7 +15,8 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from iep_app.api.ranges import range_response
-from iep_app.dicom.export import ExportItem, build_dicom_media
+from iep_app.dicom.export import build_dicom_media
+from iep_app.dicom.export_item import ExportItem
 from iep_app.dicom.ziplayout import ZipLayout
 
 SENT_AT = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)

@@ -17,9 +17,9 @@ from pydicom.filewriter import write_data_element, write_file_meta_info
 from pydicom.uid import UID, ExplicitVRLittleEndian, MediaStorageDirectoryStorage
 
 from iep_app.dicom import fileset
+from iep_app.dicom.export_item import ExportItem
 
 if TYPE_CHECKING:
-    from iep_app.dicom.export import ExportItem
     from iep_app.dicom.fileset import Patient, Series, Study
 
 # Directory Record Types by SOP Class (PS3.3 Annex F); any other class is an IMAGE record.

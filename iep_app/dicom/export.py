@@ -7,7 +7,6 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from pydicom import dcmread
 from pydicom.uid import generate_uid
 
 from iep_app.dicom.dicomdir import encode_dicomdir
+from iep_app.dicom.export_item import ExportItem
 from iep_app.dicom.fileset import Patient, Study, build_hierarchy, iter_file_ids
 from iep_app.dicom.index import InstanceKind
 from iep_app.dicom.ziplayout import (
@@ -29,7 +29,6 @@ from iep_app.vocabulary import dicom_date_sortable, moment
 
 logger = logging.getLogger(__name__)
 
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 # Names Windows keeps for devices, with or without an extension.
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"}
@@ -43,39 +42,6 @@ _KIND_NOUNS = {
 _PLURALS = {"study": "studies", "series": "series"}
 _README_LANGUAGE = "en"  # the README is written in English
 _FOLDER_NAME_MAX = 60  # keeps paths short of Windows' 260-character limit
-
-
-@dataclass(frozen=True)
-class ExportItem:
-    """One stored instance, with what the downloads need to know without reading it."""
-
-    path: Path
-    size: int
-    sha256: str
-    crc32: int
-    patient_id: str
-    patient_name: str
-    study_instance_uid: str
-    study_date: str
-    study_description: str
-    series_instance_uid: str
-    series_number: str
-    series_description: str
-    modality: str
-    sop_instance_uid: str
-    sop_class_uid: str
-    transfer_syntax_uid: str
-    instance_number: str
-    kind: str
-
-    def __post_init__(self) -> None:
-        # The archive's CRCs and manifest are taken on trust from these: refuse malformed ones.
-        if not _SHA256_HEX.fullmatch(self.sha256):
-            raise ValueError(f"sha256 of {self.path} is not 64 lowercase hex digits")
-        if not 0 <= self.crc32 <= 0xFFFFFFFF or self.size < 0:
-            raise ValueError(f"crc32 or size of {self.path} is out of range")
-        if self.kind not in set(InstanceKind):
-            raise ValueError(f"kind {self.kind!r} is not one of {[k.value for k in InstanceKind]}")
 
 
 def build_dicom_media(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from iep_app.dicom.export import ExportItem
+from iep_app.dicom.export_item import ExportItem
 
 
 @dataclass

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from iep_app.dicom.export import ExportItem
+from iep_app.dicom.export_item import ExportItem
 from iep_app.dicom.store import FileStore
 from iep_app.models import Instance, Patient, Progress, Series, Study, Transaction, TransactionInstance, pk
 from iep_app.services import audit

@@ -13,7 +13,8 @@ from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import EncapsulatedPDFStorage, ExplicitVRLittleEndian, generate_uid
 
-from iep_app.dicom.export import ExportItem, build_dicom_media
+from iep_app.dicom.export import build_dicom_media
+from iep_app.dicom.export_item import ExportItem
 from iep_app.dicom.ziplayout import ZipLayout
 from tests.unit.export.corpus import corpus_items, item_from_file
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
-from iep_app.dicom.export import ExportItem
+from iep_app.dicom.export_item import ExportItem
 
 # pydicom's corpus: three patients of header-and-tiny-pixel files, several series each.
 DICOMDIR_TESTS = Path(str(get_testdata_file("DICOMDIR"))).parent

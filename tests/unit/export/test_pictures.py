@@ -12,7 +12,8 @@ import numpy as np
 from PIL import Image
 from pydicom import dcmread
 
-from iep_app.dicom.export import ExportItem, extract_pdf, iter_pictures_zip
+from iep_app.dicom.export import extract_pdf, iter_pictures_zip
+from iep_app.dicom.export_item import ExportItem
 from tests.unit.export.conftest import MEDIA_ARGS
 
 UNSAFE = re.compile(r'[<>:"\\|?*\x00-\x1f]')
