@@ -123,7 +123,8 @@ class StaffUser(SQLModel, table=True):
     username: str = Field(max_length=64, unique=True, index=True)
     display_name: str = Field(default="", max_length=200)
     password_hash: str = Field(max_length=255)
-    totp_secret: str | None = Field(default=None, max_length=64)
+    # Sealed (services/staff/second_factor.py): "v1:" + base64 of nonce and AES-GCM ciphertext.
+    totp_secret: str | None = Field(default=None, max_length=128)
     totp_confirmed: bool = False
     is_admin: bool = False
     disabled: bool = False

@@ -20,7 +20,7 @@ from iep_app.services.errors import (
     SignInThrottled,
     ValidationFailed,
 )
-from iep_app.services.staff import passwords, sessions
+from iep_app.services.staff import passwords, second_factor, sessions
 from iep_app.services.staff.sessions import StaffIdentity, identity
 
 # Named policies, with their budgets: 5 wrong passwords or codes in a row lock the account
@@ -66,17 +66,22 @@ def normalise_username(username: str) -> str:
     return value
 
 
-def enrolment(user: StaffUser, *, issuer: str) -> Enrolment:
-    """The TOTP secret, its otpauth:// URI and a QR code of it as an SVG data URI."""
-    assert user.totp_secret is not None
-    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
+def enrolment(user: StaffUser, *, secret_key: str, issuer: str) -> Enrolment:
+    """The TOTP secret, its otpauth:// URI and a QR code of it as an SVG data URI.
+
+    Raises:
+        SecretUnreadable: the stored secret does not open with this key for this account.
+    """
+    secret = second_factor.totp_secret(user, secret_key=secret_key)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=issuer)
     qr = segno.make(uri, error="m")
-    return Enrolment(secret=user.totp_secret, uri=uri, qr_data_uri=qr.svg_data_uri(scale=5))
+    return Enrolment(secret=secret, uri=uri, qr_data_uri=qr.svg_data_uri(scale=5))
 
 
 def add(
     *,
     session: Session,
+    secret_key: str,
     username: str,
     password: str,
     is_admin: bool = False,
@@ -97,11 +102,11 @@ def add(
         username=name,
         display_name=display_name.strip()[:200],
         password_hash=passwords.hash_password(password),
-        totp_secret=pyotp.random_base32(),
         is_admin=is_admin,
     )
     session.add(user)
     session.flush()
+    second_factor.new_secret(user, secret_key=secret_key)
     audit.record(
         session=session, now=now, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin
     )
@@ -200,7 +205,7 @@ def pending_enrolment(
         SessionEnded: the half-open session is unknown or too old.
     """
     _, user = sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
-    return None if user.totp_confirmed else enrolment(user, issuer=issuer)
+    return None if user.totp_confirmed else enrolment(user, secret_key=secret_key, issuer=issuer)
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
@@ -223,13 +228,15 @@ def sign_in_code(
         SessionEnded: no half-open session for this token, or it is older than 5 minutes.
         SignInFailed: wrong or already used code, with the tries left before the lock.
         AccountLocked: the account locked meanwhile.
+        SecretUnreadable: the stored secret does not open (IEP_SECRET_KEY changed?).
     """
     row, user = sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
     until = _locked_until(user, now)
     if until is not None:
         raise AccountLocked(until)
+    secret = second_factor.totp_secret(user, secret_key=secret_key)
     code = "".join(ch for ch in (code or "")[:32] if not ch.isspace())
-    step = _matching_step(user.totp_secret or "", code, now) if len(code) == 6 else None
+    step = _matching_step(secret, code, now) if len(code) == 6 else None
     # Each code works once, even when two workers check it at the same moment: only one
     # conditional UPDATE can move the last used step forward.
     used = None

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pyotp
 from sqlmodel import Session, col, func, select
 
 from iep_app.models import StaffUser
 from iep_app.services import audit
 from iep_app.services.audit import Action
 from iep_app.services.errors import NotAllowed
-from iep_app.services.staff import sessions
+from iep_app.services.staff import second_factor, sessions
 from iep_app.services.staff.accounts import add
 from iep_app.services.staff.sessions import StaffIdentity
 
@@ -63,16 +62,16 @@ def set_disabled(
     return user
 
 
-def reset_second_factor(*, session: Session, by: StaffIdentity, staff_pk: int, now: datetime) -> StaffUser:
+def reset_second_factor(
+    *, session: Session, secret_key: str, by: StaffIdentity, staff_pk: int, now: datetime
+) -> StaffUser:
     """Give an account a new TOTP secret, enrolled at its next sign-in; admins only.
 
     Raises:
         NotAllowed: not an admin, or unknown account.
     """
     user = _managed(session, by, staff_pk)
-    user.totp_secret = pyotp.random_base32()
-    user.totp_confirmed = False
-    user.totp_last_step = None
+    second_factor.new_secret(user, secret_key=secret_key)
     sessions.end_all(session=session, staff_pk=staff_pk, now=now)
     audit.record(
         session=session, now=now, action=Action.STAFF_2FA_RESET, actor=by.actor, username=user.username
@@ -106,6 +105,7 @@ def set_admin(
 def add_by_admin(
     *,
     session: Session,
+    secret_key: str,
     by: StaffIdentity,
     username: str,
     password: str,
@@ -123,6 +123,7 @@ def add_by_admin(
         raise NotAllowed()
     return add(
         session=session,
+        secret_key=secret_key,
         username=username,
         password=password,
         is_admin=is_admin,

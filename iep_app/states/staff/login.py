@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import reflex as rx
 
 from iep_app import routes
 from iep_app.db import session_scope
 from iep_app.services import organisation
-from iep_app.services.errors import AccountLocked, SessionEnded, SignInFailed, SignInThrottled
+from iep_app.services.errors import (
+    AccountLocked,
+    SecretUnreadable,
+    SessionEnded,
+    SignInFailed,
+    SignInThrottled,
+)
 from iep_app.services.staff import accounts, sessions
 from iep_app.states.common import format_until, now, settings
 from iep_app.states.staff.common import AdminState, cookie_script
+
+_log = logging.getLogger(__name__)
 
 
 def _check_password(
@@ -61,6 +70,11 @@ class AdminLoginState(AdminState):
         self.phase, self.error, self.qr, self.secret = "password", error, "", ""
         self._pending_token = ""
 
+    def _unreadable(self) -> None:
+        # The operator must hear of it: every account would fail like this after a key change.
+        _log.error("a staff TOTP secret does not open with this IEP_SECRET_KEY (changed key, or copied row?)")
+        self._restart(self._text("admin.login.unreadable"))
+
     @rx.event
     def on_load(self):
         self._next = self._next_from_url()
@@ -92,6 +106,9 @@ class AdminLoginState(AdminState):
         except SignInThrottled:
             self.error = self._text("admin.login.throttled")
             return
+        except SecretUnreadable:
+            self._unreadable()
+            return
         self._pending_token, self.error = accepted.session_token, ""
         if enrol is not None:
             self.phase, self.qr, self.secret = "enrol", enrol.qr_data_uri, enrol.secret
@@ -122,6 +139,9 @@ class AdminLoginState(AdminState):
             return None
         except SessionEnded:
             self._restart(self._text("admin.login.too_slow"))
+            return None
+        except SecretUnreadable:
+            self._unreadable()
             return None
         self._staff_token, self._pending_token = self._pending_token, ""
         self.phase, self.error, self.qr, self.secret = "done", "", "", ""

@@ -127,6 +127,7 @@ class AdminStaffState(AdminState):
         return self._manage(
             lambda session, who: management.add_by_admin(
                 session=session,
+                secret_key=settings().secret_key,
                 by=who,
                 username=str(data.get("username", ""))[:64],
                 password=str(data.get("password", "")),
@@ -154,7 +155,11 @@ class AdminStaffState(AdminState):
     def reset_second_factor(self, staff_pk: int):
         return self._manage(
             lambda session, who: management.reset_second_factor(
-                session=session, by=who, staff_pk=_whole(staff_pk), now=now()
+                session=session,
+                secret_key=settings().secret_key,
+                by=who,
+                staff_pk=_whole(staff_pk),
+                now=now(),
             ),
             "admin.staff.reset_done",
         )
