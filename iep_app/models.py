@@ -132,6 +132,10 @@ class StaffUser(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     # The TOTP time step last accepted: a code is good once, even inside its drift window.
     totp_last_step: int | None = None
+    # After an admin's reset (or an account an admin added): the one-time code to type with the
+    # password before the new secret is shown. Kept only as a keyed hash; once used it expires.
+    enrolment_code_hash: str | None = Field(default=None, max_length=64)
+    enrolment_code_expires_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     last_login_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 

@@ -118,3 +118,7 @@ class SecretUnreadable(DomainError):
 
     def __init__(self) -> None:
         super().__init__("stored secret unreadable with this key for this owner")
+
+
+class EnrolmentCodeExpired(DomainError):
+    """The enrolment code was right but is used already or past its time: an admin must reset again."""

@@ -24,6 +24,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_code(alphabet: str, length: int) -> str:
+    """A random code of `length` characters drawn uniformly from `alphabet`, for people to type."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
 def token_hash(secret_key: str, purpose: str, token: str) -> str:
     """Keyed SHA-256 of a token, so a copy of the database cannot be replayed as links.
 

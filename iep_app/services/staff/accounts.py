@@ -16,6 +16,7 @@ from iep_app.services import audit, client_address, ratelimit
 from iep_app.services.audit import Action
 from iep_app.services.errors import (
     AccountLocked,
+    EnrolmentCodeExpired,
     SignInFailed,
     SignInThrottled,
     ValidationFailed,
@@ -46,10 +47,11 @@ class Enrolment:
 
 @dataclass(frozen=True)
 class PasswordAccepted:
-    """The password was right; the code is still to come."""
+    """The password was right; the code (and, after a reset, the enrolment code) is still to come."""
 
     session_token: str
     needs_enrolment: bool
+    needs_enrolment_code: bool = False
 
 
 def normalise_username(username: str) -> str:
@@ -193,19 +195,70 @@ def sign_in_password(
         _count_failure(session, user, now, ip, "password")
         raise SignInFailed()
     token = sessions.open_pending(session=session, secret_key=secret_key, user=user, now=now, ip=ip)
-    return PasswordAccepted(session_token=token, needs_enrolment=not user.totp_confirmed)
+    return PasswordAccepted(
+        session_token=token,
+        needs_enrolment=not user.totp_confirmed,
+        needs_enrolment_code=second_factor.needs_enrolment_code(user),
+    )
 
 
 def pending_enrolment(
-    *, session: Session, secret_key: str, session_token: str, now: datetime, issuer: str
+    *,
+    session: Session,
+    secret_key: str,
+    session_token: str,
+    now: datetime,
+    issuer: str,
+    enrolment_code: str = "",
+    ip: str = "",
 ) -> Enrolment | None:
     """The QR code and secret to show, if this half-open session's user has not enrolled.
 
+    After an admin's reset the password alone is not enough: the one-time enrolment code the
+    admin handed over must come with it, and it is used up here.
+
     Raises:
         SessionEnded: the half-open session is unknown or too old.
+        SignInFailed: the enrolment code is missing or wrong, with the tries left before the lock.
+        EnrolmentCodeExpired: the code was right but is used already or too old.
+        AccountLocked: the account is locked.
+        SecretUnreadable: the stored secret does not open (IEP_SECRET_KEY changed?).
     """
     _, user = sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
-    return None if user.totp_confirmed else enrolment(user, secret_key=secret_key, issuer=issuer)
+    if user.totp_confirmed:
+        return None
+    if second_factor.needs_enrolment_code(user):
+        _use_enrolment_code(session, user, secret_key, enrolment_code, now, ip)
+    return enrolment(user, secret_key=secret_key, issuer=issuer)
+
+
+def _use_enrolment_code(
+    session: Session, user: StaffUser, secret_key: str, code: str, now: datetime, ip: str
+) -> None:
+    until = _locked_until(user, now)
+    if until is not None:
+        raise AccountLocked(until)
+    check = second_factor.check_enrolment_code(user, secret_key=secret_key, code=code, now=now)
+    if check is second_factor.CodeCheck.WRONG:
+        raise SignInFailed(_count_failure(session, user, now, ip, "enrolment-code"))
+    actor = f"staff:{user.username}"
+    if check is second_factor.CodeCheck.SPENT or not second_factor.spend_enrolment_code(
+        session=session, user=user, now=now
+    ):
+        # Not counted: only someone who had the right code can get here.
+        audit.record(
+            session=session,
+            now=now,
+            action=Action.STAFF_SIGN_IN_FAILED,
+            actor=actor,
+            ip=ip,
+            step="spent-code",
+        )
+        session.commit()
+        raise EnrolmentCodeExpired()
+    audit.record(session=session, now=now, action=Action.STAFF_ENROLMENT_CODE_USED, actor=actor, ip=ip)
+    # Used up before the secret is shown, even if showing it fails.
+    session.commit()
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
@@ -255,6 +308,7 @@ def sign_in_code(
     actor = f"staff:{user.username}"
     if not user.totp_confirmed:
         user.totp_confirmed = True
+        second_factor.forget_enrolment_code(user)
         audit.record(session=session, now=now, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)
     user.failed_logins = 0
     user.last_login_at = now

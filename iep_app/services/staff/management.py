@@ -12,6 +12,7 @@ from iep_app.services.audit import Action
 from iep_app.services.errors import NotAllowed
 from iep_app.services.staff import second_factor, sessions
 from iep_app.services.staff.accounts import add
+from iep_app.services.staff.second_factor import EnrolmentCode
 from iep_app.services.staff.sessions import StaffIdentity
 
 
@@ -64,19 +65,28 @@ def set_disabled(
 
 def reset_second_factor(
     *, session: Session, secret_key: str, by: StaffIdentity, staff_pk: int, now: datetime
-) -> StaffUser:
-    """Give an account a new TOTP secret, enrolled at its next sign-in; admins only.
+) -> EnrolmentCode:
+    """Give an account a new TOTP secret, enrolled at its next sign-in with a one-time code; admins only.
+
+    Returns:
+        The enrolment code to show the admin once: with the password it shows the new secret.
 
     Raises:
         NotAllowed: not an admin, or unknown account.
     """
     user = _managed(session, by, staff_pk)
     second_factor.new_secret(user, secret_key=secret_key)
+    code = second_factor.issue_enrolment_code(user, secret_key=secret_key, now=now)
     sessions.end_all(session=session, staff_pk=staff_pk, now=now)
     audit.record(
-        session=session, now=now, action=Action.STAFF_2FA_RESET, actor=by.actor, username=user.username
+        session=session,
+        now=now,
+        action=Action.STAFF_2FA_RESET,
+        actor=by.actor,
+        username=user.username,
+        code_expires_at=code.expires_at,
     )
-    return user
+    return code
 
 
 def set_admin(
@@ -112,8 +122,11 @@ def add_by_admin(
     is_admin: bool,
     now: datetime,
     display_name: str = "",
-) -> StaffUser:
+) -> EnrolmentCode:
     """An admin creates an account from the staff page (enrolment happens at its first sign-in).
+
+    Returns:
+        The enrolment code to show the admin once: the person types it with the password.
 
     Raises:
         NotAllowed: not an admin.
@@ -121,7 +134,7 @@ def add_by_admin(
     """
     if not by.is_admin:
         raise NotAllowed()
-    return add(
+    user = add(
         session=session,
         secret_key=secret_key,
         username=username,
@@ -131,3 +144,4 @@ def add_by_admin(
         actor=by.actor,
         now=now,
     )
+    return second_factor.issue_enrolment_code(user, secret_key=secret_key, now=now)

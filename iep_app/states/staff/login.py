@@ -6,12 +6,15 @@ import asyncio
 import logging
 
 import reflex as rx
+from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
 from iep_app.services import organisation
 from iep_app.services.errors import (
     AccountLocked,
+    DomainError,
+    EnrolmentCodeExpired,
     SecretUnreadable,
     SessionEnded,
     SignInFailed,
@@ -22,6 +25,8 @@ from iep_app.states.common import format_until, now, settings
 from iep_app.states.staff.common import AdminState, cookie_script
 
 _log = logging.getLogger(__name__)
+# Why a code step can fail; _refused() says each in words.
+_REFUSALS = (SignInFailed, AccountLocked, SessionEnded, EnrolmentCodeExpired, SecretUnreadable)
 
 
 def _check_password(
@@ -39,22 +44,30 @@ def _check_password(
             ip=ip,
         )
         enrol = None
-        if accepted.needs_enrolment:
-            org = organisation.current(session=session, settings=config)
-            enrol = accounts.pending_enrolment(
-                session=session,
-                secret_key=config.secret_key,
-                session_token=accepted.session_token,
-                now=now(),
-                issuer=f"iep {org.name}",
-            )
+        # After an admin's reset the secret waits for the enrolment code, the next step.
+        if accepted.needs_enrolment and not accepted.needs_enrolment_code:
+            enrol = _enrolment(session, accepted.session_token, "", ip)
     return accepted, enrol
+
+
+def _enrolment(session: Session, token: str, enrolment_code: str, ip: str) -> accounts.Enrolment | None:
+    config = settings()
+    org = organisation.current(session=session, settings=config)
+    return accounts.pending_enrolment(
+        session=session,
+        secret_key=config.secret_key,
+        session_token=token,
+        now=now(),
+        issuer=f"iep {org.name}",
+        enrolment_code=enrolment_code,
+        ip=ip,
+    )
 
 
 class AdminLoginState(AdminState):
     """One tab signing in. The half-open session's token stays in a backend-only var."""
 
-    phase: str = "password"  # password | enrol | code | done
+    phase: str = "password"  # password | enrolment_code | enrol | code | done
     error: str = ""
     qr: str = ""
     secret: str = ""
@@ -110,10 +123,46 @@ class AdminLoginState(AdminState):
             self._unreadable()
             return
         self._pending_token, self.error = accepted.session_token, ""
+        if accepted.needs_enrolment_code:
+            self.phase = "enrolment_code"
+        else:
+            self._show(enrol)
+
+    def _show(self, enrol: accounts.Enrolment | None) -> None:
+        """The QR code and secret to enrol, or straight to the code for someone enrolled."""
         if enrol is not None:
             self.phase, self.qr, self.secret = "enrol", enrol.qr_data_uri, enrol.secret
         else:
             self.phase = "code"
+
+    @rx.event
+    def submit_enrolment_code(self, form_data: dict):
+        """After an admin's reset: the one-time enrolment code, then the QR code to enrol."""
+        if self.phase != "enrolment_code" or not self._pending_token:
+            return
+        data = form_data if isinstance(form_data, dict) else {}
+        typed = str(data.get("enrolment_code", ""))
+        try:
+            with session_scope() as session:
+                enrol = _enrolment(session, self._pending_token, typed, self._client_ip())
+        except _REFUSALS as error:
+            self._refused(error, "admin.login.wrong_enrolment_code")
+            return
+        self.error = ""
+        self._show(enrol)
+
+    def _refused(self, error: DomainError, wrong_key: str) -> None:
+        """Say why a code was refused; start over when this half-open session cannot go on."""
+        if isinstance(error, SignInFailed):
+            self.error = self._text(wrong_key, remaining=error.remaining or 0)
+        elif isinstance(error, AccountLocked):
+            self._restart(self._text("admin.login.locked", time=format_until(error.until)))
+        elif isinstance(error, EnrolmentCodeExpired):
+            self._restart(self._text("admin.login.enrolment_code_spent"))
+        elif isinstance(error, SecretUnreadable):
+            self._unreadable()
+        else:
+            self._restart(self._text("admin.login.too_slow"))
 
     @rx.event
     def submit_code(self, form_data: dict):
@@ -131,17 +180,8 @@ class AdminLoginState(AdminState):
                     now=now(),
                     ip=self._client_ip(),
                 )
-        except SignInFailed as failed:
-            self.error = self._text("admin.login.wrong_code", remaining=failed.remaining or 0)
-            return None
-        except AccountLocked as locked:
-            self._restart(self._text("admin.login.locked", time=format_until(locked.until)))
-            return None
-        except SessionEnded:
-            self._restart(self._text("admin.login.too_slow"))
-            return None
-        except SecretUnreadable:
-            self._unreadable()
+        except _REFUSALS as error:
+            self._refused(error, "admin.login.wrong_code")
             return None
         self._staff_token, self._pending_token = self._pending_token, ""
         self.phase, self.error, self.qr, self.secret = "done", "", "", ""
