@@ -126,6 +126,12 @@ def _count_address_failure(session: Session, ip: str, now: datetime) -> None:
     ratelimit.allow(session=session, policy=FAILURES_PER_ADDRESS, key=ip or client_address.UNKNOWN, now=now)
 
 
+def _check_address(session: Session, ip: str, now: datetime) -> None:
+    key = ip or client_address.UNKNOWN
+    if ratelimit.remaining(session=session, policy=FAILURES_PER_ADDRESS, key=key, now=now) == 0:
+        raise SignInThrottled()
+
+
 def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, step: str) -> int:
     """Count one failure; lock at the budget. Returns the tries left before the lock."""
     _count_address_failure(session, ip, now)
@@ -160,9 +166,7 @@ def sign_in_password(
         SignInThrottled: too many failures from this client address.
     """
     password = (password or "")[: passwords.MAX_LENGTH]
-    address = ip or client_address.UNKNOWN
-    if ratelimit.remaining(session=session, policy=FAILURES_PER_ADDRESS, key=address, now=now) == 0:
-        raise SignInThrottled()
+    _check_address(session, ip, now)
     try:
         name = normalise_username(username)
     except ValidationFailed:
@@ -222,6 +226,7 @@ def pending_enrolment(
         SignInFailed: the enrolment code is missing or wrong, with the tries left before the lock.
         EnrolmentCodeExpired: the code was right but is used already or too old.
         AccountLocked: the account is locked.
+        SignInThrottled: too many failures from this client address.
         SecretUnreadable: the stored secret does not open (IEP_SECRET_KEY changed?).
     """
     _, user = sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
@@ -235,6 +240,7 @@ def pending_enrolment(
 def _use_enrolment_code(
     session: Session, user: StaffUser, secret_key: str, code: str, now: datetime, ip: str
 ) -> None:
+    _check_address(session, ip, now)
     until = _locked_until(user, now)
     if until is not None:
         raise AccountLocked(until)

@@ -26,7 +26,14 @@ from iep_app.states.staff.common import AdminState, cookie_script
 
 _log = logging.getLogger(__name__)
 # Why a code step can fail; _refused() says each in words.
-_REFUSALS = (SignInFailed, AccountLocked, SessionEnded, EnrolmentCodeExpired, SecretUnreadable)
+_REFUSALS = (
+    SignInFailed,
+    AccountLocked,
+    SignInThrottled,
+    SessionEnded,
+    EnrolmentCodeExpired,
+    SecretUnreadable,
+)
 
 
 def _check_password(
@@ -157,6 +164,8 @@ class AdminLoginState(AdminState):
             self.error = self._text(wrong_key, remaining=error.remaining or 0)
         elif isinstance(error, AccountLocked):
             self._restart(self._text("admin.login.locked", time=format_until(error.until)))
+        elif isinstance(error, SignInThrottled):
+            self._restart(self._text("admin.login.throttled"))
         elif isinstance(error, EnrolmentCodeExpired):
             self._restart(self._text("admin.login.enrolment_code_spent"))
         elif isinstance(error, SecretUnreadable):

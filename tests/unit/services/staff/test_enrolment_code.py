@@ -11,7 +11,7 @@ from sqlmodel import select
 from iep_app.models import AuditEvent, StaffUser, utcnow
 from iep_app.services import ratelimit
 from iep_app.services.audit import Action
-from iep_app.services.errors import AccountLocked, EnrolmentCodeExpired, SignInFailed
+from iep_app.services.errors import AccountLocked, EnrolmentCodeExpired, SignInFailed, SignInThrottled
 from iep_app.services.staff import accounts, management, second_factor
 from tests.unit.services.admin_factories import PASSWORD, as_staff, code_for, make_staff, sign_in, totp_secret
 
@@ -182,3 +182,17 @@ def test_an_account_added_by_an_admin_needs_its_code_but_one_from_the_cli_does_n
     make_staff(session, username="carol")  # `iep staff add`: the secret was shown at the terminal
     carol = session.exec(select(StaffUser).where(StaffUser.username == "carol")).one()
     assert not second_factor.needs_enrolment_code(carol)
+
+
+def test_an_address_out_of_budget_is_refused_even_the_right_code(session, settings, monkeypatch):
+    user = make_staff(session)
+    issued = _reset(session, settings, user)
+    now = utcnow()
+    token = _password(session, settings, now).session_token
+    monkeypatch.setattr(
+        accounts, "FAILURES_PER_ADDRESS", ratelimit.Policy("staff-sign-in", 1, timedelta(minutes=15))
+    )
+    with pytest.raises(SignInFailed):
+        _show(session, settings, token, "ABCDE-FGHJK", now)
+    with pytest.raises(SignInThrottled):
+        _show(session, settings, token, issued.code, now)
