@@ -212,6 +212,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
         with session_scope() as session:
             user = accounts.add(
                 session=session,
+                secret_key=settings.secret_key,
                 username=args.username,
                 password=password,
                 is_admin=args.admin,
@@ -220,7 +221,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
                 now=utcnow(),
             )
             org = organisation.current(session=session, settings=settings)
-            enrol = accounts.enrolment(user, issuer=f"iep {org.name}")
+            enrol = accounts.enrolment(user, secret_key=settings.secret_key, issuer=f"iep {org.name}")
     except ValidationFailed as error:
         print(f"iep staff add: {_in_english(error)}", file=sys.stderr)
         return 2

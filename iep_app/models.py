@@ -144,7 +144,8 @@ class StaffUser(SQLModel, table=True):
     username: str = Field(max_length=64, unique=True, index=True)
     display_name: str = Field(default="", max_length=200)
     password_hash: str = Field(max_length=255)
-    totp_secret: str | None = Field(default=None, max_length=64)
+    # Sealed (services/staff/second_factor.py): "v1:" + base64 of nonce and AES-GCM ciphertext.
+    totp_secret: str | None = Field(default=None, max_length=128)
     totp_confirmed: bool = False
     is_admin: bool = False
     disabled: bool = False
@@ -152,6 +153,10 @@ class StaffUser(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     # The TOTP time step last accepted: a code is good once, even inside its drift window.
     totp_last_step: int | None = None
+    # After an admin's reset (or an account an admin added): the one-time code to type with the
+    # password before the new secret is shown. Kept only as a keyed hash; once used it expires.
+    enrolment_code_hash: str | None = Field(default=None, max_length=64)
+    enrolment_code_expires_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     last_login_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 import iep_app.models  # noqa: E402,F401
 from iep_app.db import make_engine  # noqa: E402
-from iep_app.settings import Settings, load_settings  # noqa: E402
+from iep_app.settings import Settings, get_settings, load_settings  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "IEP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -32,6 +32,8 @@ def settings(tmp_path) -> Settings:
             "IEP_ORG_NAME": "St Elsewhere Hospital",
             "IEP_ORG_EMAIL": "imaging@stelsewhere.example.org",
             "IEP_PUBLIC_URL": "http://localhost:3999",
+            # The process's key: what the factories seal, the services given these settings open.
+            "IEP_SECRET_KEY": get_settings().secret_key,
         }
     )
 

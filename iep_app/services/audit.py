@@ -47,6 +47,7 @@ class Action:
     STAFF_SIGN_IN_FAILED = "staff_sign_in_failed"
     STAFF_LOCKED = "staff_locked"
     STAFF_SIGNED_OUT = "staff_signed_out"
+    STAFF_ENROLMENT_CODE_USED = "staff_enrolment_code_used"
     STAFF_ENROLLED = "staff_enrolled"
     STAFF_DISABLED = "staff_disabled"
     STAFF_ENABLED = "staff_enabled"

@@ -140,3 +140,14 @@ class AccountLocked(DomainError):
 
 class SignInThrottled(DomainError):
     """Too many failed sign-ins from one client address; it must wait."""
+
+
+class SecretUnreadable(DomainError):
+    """A sealed secret does not open: another IEP_SECRET_KEY, copied from another row, or damaged."""
+
+    def __init__(self) -> None:
+        super().__init__("stored secret unreadable with this key for this owner")
+
+
+class EnrolmentCodeExpired(DomainError):
+    """The enrolment code was right but is used already or past its time: an admin must reset again."""

@@ -11,6 +11,8 @@ import iep_app.models  # noqa: F401
 from alembic import command
 from iep_app.cli import PROJECT_ROOT
 from iep_app.db import make_engine
+from iep_app.services.staff.second_factor import opened_secret
+from iep_app.settings import get_settings
 
 
 def _upgrade(url: str) -> None:
@@ -54,6 +56,8 @@ def test_postgres_migration_matches_models(postgres_engine):
 
 
 _OLD_HEAD = "65768aa913d5"  # before the staff admin revision, which rebuilds "transaction"
+_BEFORE_SEALING = "dc0b8a4a572e"
+_CLEAR_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _ROWS = [
     "INSERT INTO individual (id, email, first_name, last_name, address, phone, preferred_language,"
     " auth_method, auth_mobile, auth_email, created_at)"
@@ -72,6 +76,10 @@ _ROWS = [
     " '2026-11-01', '2026-11-15', '2026-11-01')",
     "INSERT INTO transactioninstance (transaction_pk, instance_pk) VALUES (1, 1)",
     "INSERT INTO accesslink (id, transaction_pk, token_hash, created_at) VALUES (1, 1, 'h', '2026-11-01')",
+    # A staff account from before TOTP secrets were sealed: its secret is in clear.
+    "INSERT INTO staffuser (id, username, display_name, password_hash, totp_secret, totp_confirmed,"
+    " is_admin, disabled, failed_logins, created_at) VALUES (3, 'alice', '', 'h',"
+    " 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', true, false, false, 0, '2026-11-01')",
 ]
 
 
@@ -89,8 +97,35 @@ def _upgrade_with_data(url: str) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql('SELECT patient_pk FROM "transaction"').scalar_one() == 7
         assert conn.exec_driver_sql("SELECT count(*) FROM accesslink").scalar_one() == 1
+        assert _secret_of_alice(conn) != _CLEAR_SECRET
     engine.dispose()
     assert _differences(url) == []
+
+
+def _secret_of_alice(conn) -> str:
+    """The TOTP secret the migrated row holds, opened with the portal's key."""
+    stored = conn.exec_driver_sql("SELECT totp_secret FROM staffuser WHERE id = 3").scalar_one()
+    assert stored.startswith("v1:") and _CLEAR_SECRET not in stored
+    assert opened_secret(get_settings().secret_key, 3, stored) == _CLEAR_SECRET
+    return stored
+
+
+def test_sealing_totp_secrets_goes_back_to_clear_on_downgrade(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sealed.db'}"
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    command.upgrade(config, _BEFORE_SEALING)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(_ROWS[-1])
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        sealed = _secret_of_alice(conn)
+    command.downgrade(config, _BEFORE_SEALING)
+    with engine.connect() as conn:
+        clear = conn.exec_driver_sql("SELECT totp_secret FROM staffuser WHERE id = 3").scalar_one()
+    engine.dispose()
+    assert sealed != clear == _CLEAR_SECRET
 
 
 def test_sqlite_upgrades_a_database_that_holds_packages(tmp_path):

@@ -1,4 +1,7 @@
-"""Staff sign-in page: password, then the 6-digit code; the first time, the QR code to enrol."""
+"""Staff sign-in page: password, then the 6-digit code; the first time, the QR code to enrol.
+
+After an admin's reset, the enrolment code the admin handed over comes before the QR code.
+"""
 
 from __future__ import annotations
 
@@ -45,16 +48,54 @@ def _password_form() -> rx.Component:
     )
 
 
-def _code_form() -> rx.Component:
+def _step_form(
+    *intro: rx.Component,
+    label: rx.Var | str,
+    field: str,
+    control: rx.Component,
+    button: rx.Component,
+    on_submit: rx.EventHandler,
+) -> rx.Component:
+    """One short step of the sign-in: a few words, one labelled field, one button."""
     return rx.form(
-        rx.vstack(
-            rx.el.label(T["admin.login.code"].replace("{digits}", str(TOTP_DIGITS)), html_for="totp"),
-            code_input(digits=TOTP_DIGITS, id="totp", test_id="totp"),
-            rx.button(T["admin.login.verify"], type="submit", size="3", data_testid="verify-totp"),
-            spacing="2",
-        ),
-        on_submit=AdminLoginState.submit_code,
+        rx.vstack(*intro, rx.el.label(label, html_for=field), control, button, spacing="2"),
+        on_submit=on_submit,
         reset_on_submit=True,
+    )
+
+
+def _code_form() -> rx.Component:
+    return _step_form(
+        label=T["admin.login.code"].replace("{digits}", str(TOTP_DIGITS)),
+        field="totp",
+        control=code_input(digits=TOTP_DIGITS, id="totp", test_id="totp"),
+        button=rx.button(T["admin.login.verify"], type="submit", size="3", data_testid="verify-totp"),
+        on_submit=AdminLoginState.submit_code,
+    )
+
+
+def _enrolment_code_form() -> rx.Component:
+    """After an admin's reset: the one-time code the admin handed over, before any QR code."""
+    return _step_form(
+        rx.text(T["admin.login.enrolment_code_intro"]),
+        label=T["admin.login.enrolment_code"],
+        field="enrolment-code",
+        control=rx.input(
+            id="enrolment-code",
+            name="enrolment_code",
+            size="3",
+            auto_focus=True,
+            data_testid="enrolment-code",
+            auto_complete="off",
+            auto_capitalize="characters",
+            spell_check=False,
+            max_length=32,
+            placeholder="ABCDE-FGHJK",
+        ),
+        button=rx.button(
+            T["admin.login.continue"], type="submit", size="3", data_testid="verify-enrolment-code"
+        ),
+        on_submit=AdminLoginState.submit_enrolment_code,
     )
 
 
@@ -81,6 +122,7 @@ def admin_login_page() -> rx.Component:
         rx.match(
             AdminLoginState.phase,
             ("password", _password_form()),
+            ("enrolment_code", _enrolment_code_form()),
             ("enrol", _enrolment()),
             ("code", _code_form()),
             rx.spinner(),

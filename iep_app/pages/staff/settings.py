@@ -129,6 +129,25 @@ def _add_form() -> rx.Component:
     )
 
 
+def _enrolment_code() -> rx.Component:
+    """A new one-time enrolment code, for the admin to hand over; shown only this once."""
+    return rx.cond(
+        St.enrolment_code != "",
+        rx.callout.root(
+            rx.vstack(
+                rx.callout.text(St.enrolment_text),
+                rx.code(St.enrolment_code, size="6", data_testid="enrolment-code"),
+                spacing="2",
+            ),
+            color_scheme="amber",
+            role="alert",
+            width="100%",
+            data_testid="enrolment-code-notice",
+        ),
+        rx.fragment(),
+    )
+
+
 def admin_staff_page() -> rx.Component:
     headers = (
         "admin.login.username",
@@ -141,6 +160,7 @@ def admin_staff_page() -> rx.Component:
     return admin_frame(
         notice(St.notice, tone="teal", test_id="staff-notice"),
         notice(St.error, test_id="staff-error"),
+        _enrolment_code(),
         rx.card(rx.vstack(rx.heading(T["admin.staff.add"], size="3"), _add_form()), width="100%"),
         rx.table.root(
             rx.table.header(

@@ -16,12 +16,13 @@ from iep_app.services import audit, client_address, ratelimit
 from iep_app.services.audit import Action
 from iep_app.services.errors import (
     AccountLocked,
+    EnrolmentCodeExpired,
     SignInFailed,
     SignInThrottled,
     ValidationFailed,
     invalid,
 )
-from iep_app.services.staff import passwords, sessions
+from iep_app.services.staff import passwords, second_factor, sessions
 from iep_app.services.staff.sessions import StaffIdentity, identity
 
 # Named policies, with their budgets: 5 wrong passwords or codes in a row lock the account
@@ -48,10 +49,11 @@ class Enrolment:
 
 @dataclass(frozen=True)
 class PasswordAccepted:
-    """The password was right; the code is still to come."""
+    """The password was right; the code (and, after a reset, the enrolment code) is still to come."""
 
     session_token: str
     needs_enrolment: bool
+    needs_enrolment_code: bool = False
 
 
 def normalise_username(username: str) -> str:
@@ -66,19 +68,22 @@ def normalise_username(username: str) -> str:
     return value
 
 
-def enrolment(user: StaffUser, *, issuer: str) -> Enrolment:
-    """The TOTP secret, its otpauth:// URI and a QR code of it as an SVG data URI."""
-    assert user.totp_secret is not None
-    uri = pyotp.TOTP(user.totp_secret, digits=TOTP_DIGITS).provisioning_uri(
-        name=user.username, issuer_name=issuer
-    )
+def enrolment(user: StaffUser, *, secret_key: str, issuer: str) -> Enrolment:
+    """The TOTP secret, its otpauth:// URI and a QR code of it as an SVG data URI.
+
+    Raises:
+        SecretUnreadable: the stored secret does not open with this key for this account.
+    """
+    secret = second_factor.totp_secret(user, secret_key=secret_key)
+    uri = pyotp.TOTP(secret, digits=TOTP_DIGITS).provisioning_uri(name=user.username, issuer_name=issuer)
     qr = segno.make(uri, error="m")
-    return Enrolment(secret=user.totp_secret, uri=uri, qr_data_uri=qr.svg_data_uri(scale=5))
+    return Enrolment(secret=secret, uri=uri, qr_data_uri=qr.svg_data_uri(scale=5))
 
 
 def add(
     *,
     session: Session,
+    secret_key: str,
     username: str,
     password: str,
     is_admin: bool = False,
@@ -99,11 +104,11 @@ def add(
         username=name,
         display_name=display_name.strip()[:200],
         password_hash=passwords.hash_password(password),
-        totp_secret=pyotp.random_base32(),
         is_admin=is_admin,
     )
     session.add(user)
     session.flush()
+    second_factor.new_secret(user, secret_key=secret_key)
     audit.record(
         session=session, now=now, action=Action.STAFF_ADDED, actor=actor, username=name, admin=is_admin
     )
@@ -119,6 +124,12 @@ def _locked_until(user: StaffUser, now: datetime) -> datetime | None:
 def _count_address_failure(session: Session, ip: str, now: datetime) -> None:
     # No address is one shared address: leaving it out must never skip the budget.
     ratelimit.allow(session=session, policy=FAILURES_PER_ADDRESS, key=ip or client_address.UNKNOWN, now=now)
+
+
+def _check_address(session: Session, ip: str, now: datetime) -> None:
+    key = ip or client_address.UNKNOWN
+    if ratelimit.remaining(session=session, policy=FAILURES_PER_ADDRESS, key=key, now=now) == 0:
+        raise SignInThrottled()
 
 
 def _count_failure(session: Session, user: StaffUser, now: datetime, ip: str, step: str) -> int:
@@ -155,9 +166,7 @@ def sign_in_password(
         SignInThrottled: too many failures from this client address.
     """
     password = (password or "")[: passwords.MAX_LENGTH]
-    address = ip or client_address.UNKNOWN
-    if ratelimit.remaining(session=session, policy=FAILURES_PER_ADDRESS, key=address, now=now) == 0:
-        raise SignInThrottled()
+    _check_address(session, ip, now)
     try:
         name = normalise_username(username)
     except ValidationFailed:
@@ -195,19 +204,72 @@ def sign_in_password(
         _count_failure(session, user, now, ip, "password")
         raise SignInFailed()
     token = sessions.open_pending(session=session, secret_key=secret_key, user=user, now=now, ip=ip)
-    return PasswordAccepted(session_token=token, needs_enrolment=not user.totp_confirmed)
+    return PasswordAccepted(
+        session_token=token,
+        needs_enrolment=not user.totp_confirmed,
+        needs_enrolment_code=second_factor.needs_enrolment_code(user),
+    )
 
 
 def pending_enrolment(
-    *, session: Session, secret_key: str, session_token: str, now: datetime, issuer: str
+    *,
+    session: Session,
+    secret_key: str,
+    session_token: str,
+    now: datetime,
+    issuer: str,
+    enrolment_code: str = "",
+    ip: str = "",
 ) -> Enrolment | None:
     """The QR code and secret to show, if this half-open session's user has not enrolled.
 
+    After an admin's reset the password alone is not enough: the one-time enrolment code the
+    admin handed over must come with it, and it is used up here.
+
     Raises:
         SessionEnded: the half-open session is unknown or too old.
+        SignInFailed: the enrolment code is missing or wrong, with the tries left before the lock.
+        EnrolmentCodeExpired: the code was right but is used already or too old.
+        AccountLocked: the account is locked.
+        SignInThrottled: too many failures from this client address.
+        SecretUnreadable: the stored secret does not open (IEP_SECRET_KEY changed?).
     """
     _, user = sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
-    return None if user.totp_confirmed else enrolment(user, issuer=issuer)
+    if user.totp_confirmed:
+        return None
+    if second_factor.needs_enrolment_code(user):
+        _use_enrolment_code(session, user, secret_key, enrolment_code, now, ip)
+    return enrolment(user, secret_key=secret_key, issuer=issuer)
+
+
+def _use_enrolment_code(
+    session: Session, user: StaffUser, secret_key: str, code: str, now: datetime, ip: str
+) -> None:
+    _check_address(session, ip, now)
+    until = _locked_until(user, now)
+    if until is not None:
+        raise AccountLocked(until)
+    check = second_factor.check_enrolment_code(user, secret_key=secret_key, code=code, now=now)
+    if check is second_factor.CodeCheck.WRONG:
+        raise SignInFailed(_count_failure(session, user, now, ip, "enrolment-code"))
+    actor = f"staff:{user.username}"
+    if check is second_factor.CodeCheck.SPENT or not second_factor.spend_enrolment_code(
+        session=session, user=user, now=now
+    ):
+        # Not counted: only someone who had the right code can get here.
+        audit.record(
+            session=session,
+            now=now,
+            action=Action.STAFF_SIGN_IN_FAILED,
+            actor=actor,
+            ip=ip,
+            step="spent-code",
+        )
+        session.commit()
+        raise EnrolmentCodeExpired()
+    audit.record(session=session, now=now, action=Action.STAFF_ENROLMENT_CODE_USED, actor=actor, ip=ip)
+    # Used up before the secret is shown, even if showing it fails.
+    session.commit()
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
@@ -230,13 +292,15 @@ def sign_in_code(
         SessionEnded: no half-open session for this token, or it is older than 5 minutes.
         SignInFailed: wrong or already used code, with the tries left before the lock.
         AccountLocked: the account locked meanwhile.
+        SecretUnreadable: the stored secret does not open (IEP_SECRET_KEY changed?).
     """
     row, user = sessions.pending(session=session, secret_key=secret_key, token=session_token, now=now)
     until = _locked_until(user, now)
     if until is not None:
         raise AccountLocked(until)
+    secret = second_factor.totp_secret(user, secret_key=secret_key)
     code = "".join(ch for ch in (code or "")[:32] if not ch.isspace())
-    step = _matching_step(user.totp_secret or "", code, now) if len(code) == TOTP_DIGITS else None
+    step = _matching_step(secret, code, now) if len(code) == TOTP_DIGITS else None
     # Each code works once, even when two workers check it at the same moment: only one
     # conditional UPDATE can move the last used step forward.
     used = None
@@ -255,6 +319,7 @@ def sign_in_code(
     actor = audit.staff_actor(user.username)
     if not user.totp_confirmed:
         user.totp_confirmed = True
+        second_factor.forget_enrolment_code(user)
         audit.record(session=session, now=now, action=Action.STAFF_ENROLLED, actor=actor, ip=ip)
     user.failed_logins = 0
     user.last_login_at = now

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pyotp
 from sqlmodel import Session, col, func, select
 
 from iep_app.models import StaffUser
 from iep_app.services import audit
 from iep_app.services.audit import Action
 from iep_app.services.errors import NotAllowed
-from iep_app.services.staff import sessions
+from iep_app.services.staff import second_factor, sessions
 from iep_app.services.staff.accounts import add
+from iep_app.services.staff.second_factor import EnrolmentCode
 from iep_app.services.staff.sessions import StaffIdentity
 
 
@@ -63,21 +63,30 @@ def set_disabled(
     return user
 
 
-def reset_second_factor(*, session: Session, by: StaffIdentity, staff_pk: int, now: datetime) -> StaffUser:
-    """Give an account a new TOTP secret, enrolled at its next sign-in; admins only.
+def reset_second_factor(
+    *, session: Session, secret_key: str, by: StaffIdentity, staff_pk: int, now: datetime
+) -> EnrolmentCode:
+    """Give an account a new TOTP secret, enrolled at its next sign-in with a one-time code; admins only.
+
+    Returns:
+        The enrolment code to show the admin once: with the password it shows the new secret.
 
     Raises:
         NotAllowed: not an admin, or unknown account.
     """
     user = _managed(session, by, staff_pk)
-    user.totp_secret = pyotp.random_base32()
-    user.totp_confirmed = False
-    user.totp_last_step = None
+    second_factor.new_secret(user, secret_key=secret_key)
+    code = second_factor.issue_enrolment_code(user, secret_key=secret_key, now=now)
     sessions.end_all(session=session, staff_pk=staff_pk, now=now)
     audit.record(
-        session=session, now=now, action=Action.STAFF_2FA_RESET, actor=by.actor, username=user.username
+        session=session,
+        now=now,
+        action=Action.STAFF_2FA_RESET,
+        actor=by.actor,
+        username=user.username,
+        code_expires_at=code.expires_at,
     )
-    return user
+    return code
 
 
 def set_admin(
@@ -106,14 +115,18 @@ def set_admin(
 def add_by_admin(
     *,
     session: Session,
+    secret_key: str,
     by: StaffIdentity,
     username: str,
     password: str,
     is_admin: bool,
     now: datetime,
     display_name: str = "",
-) -> StaffUser:
+) -> EnrolmentCode:
     """An admin creates an account from the staff page (enrolment happens at its first sign-in).
+
+    Returns:
+        The enrolment code to show the admin once: the person types it with the password.
 
     Raises:
         NotAllowed: not an admin.
@@ -121,8 +134,9 @@ def add_by_admin(
     """
     if not by.is_admin:
         raise NotAllowed()
-    return add(
+    user = add(
         session=session,
+        secret_key=secret_key,
         username=username,
         password=password,
         is_admin=is_admin,
@@ -130,3 +144,4 @@ def add_by_admin(
         actor=by.actor,
         now=now,
     )
+    return second_factor.issue_enrolment_code(user, secret_key=secret_key, now=now)

@@ -9,6 +9,7 @@ from iep_app.db import session_scope
 from iep_app.services import organisation
 from iep_app.services.errors import NotAllowed, ValidationFailed, message_of
 from iep_app.services.staff import management
+from iep_app.services.staff.second_factor import EnrolmentCode
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.validation import whole_number
 from iep_app.settings import TRANSACTION_PREFIX_MAX_LENGTH
@@ -80,6 +81,21 @@ class AdminStaffState(AdminState):
     accounts: list[dict[str, str]] = []
     notice: str = ""
     error: str = ""
+    # A new enrolment code, shown once to the admin who asked for it, gone at the next action.
+    enrolment_code: str = ""
+    enrolment_text: str = ""
+
+    def _show_code(self, code: EnrolmentCode | None) -> None:
+        self.enrolment_code = code.code if code else ""
+        self.enrolment_text = (
+            self._text(
+                "admin.staff.enrolment_code",
+                username=code.username,
+                time=short_time(code.expires_at, self.lang),
+            )
+            if code
+            else ""
+        )
 
     def _fill(self, session: Session) -> None:
         moment = now()
@@ -102,12 +118,13 @@ class AdminStaffState(AdminState):
 
     def _manage(self, change, key: str):  # type: ignore[no-untyped-def]
         """Run one admin change (a callable taking session and who), then refresh the list."""
+        self._show_code(None)
         try:
             with session_scope() as session:
                 who: StaffIdentity | None = self._staff(session, admin=True)
                 if who is None:
                     return self._refusal()
-                change(session, who)
+                result = change(session, who)
                 session.flush()
                 self._fill(session)
         except NotAllowed:
@@ -117,11 +134,13 @@ class AdminStaffState(AdminState):
             self.notice, self.error = "", message_of(failed, self.lang, page="admin.staff")
             return None
         self.notice, self.error = self._text(key), ""
+        self._show_code(result if isinstance(result, EnrolmentCode) else None)
         return None
 
     @rx.event
     def on_load(self):
         self.notice, self.error = "", ""
+        self._show_code(None)
         return self._as_staff(self._fill, admin=True)
 
     @rx.event
@@ -130,6 +149,7 @@ class AdminStaffState(AdminState):
         return self._manage(
             lambda session, who: management.add_by_admin(
                 session=session,
+                secret_key=settings().secret_key,
                 by=who,
                 username=str(data.get("username", ""))[:64],
                 password=str(data.get("password", "")),
@@ -157,7 +177,11 @@ class AdminStaffState(AdminState):
     def reset_second_factor(self, staff_pk: int):
         return self._manage(
             lambda session, who: management.reset_second_factor(
-                session=session, by=who, staff_pk=_whole(staff_pk), now=now()
+                session=session,
+                secret_key=settings().secret_key,
+                by=who,
+                staff_pk=_whole(staff_pk),
+                now=now(),
             ),
             "admin.staff.reset_done",
         )

@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from iep_app.models import StaffUser, utcnow
 from iep_app.services import audit
-from iep_app.services.staff import accounts
+from iep_app.services.staff import accounts, second_factor
 from iep_app.services.staff.sessions import StaffIdentity
-from iep_app.settings import Settings
+from iep_app.settings import Settings, get_settings
 
 PASSWORD = "correct horse battery staple"
 
@@ -20,14 +20,25 @@ def make_staff(
     session: Session, *, username: str = "alice", admin: bool = False, password: str = PASSWORD
 ) -> StaffUser:
     user = accounts.add(
-        session=session, username=username, password=password, is_admin=admin, actor=audit.CLI, now=utcnow()
+        session=session,
+        secret_key=get_settings().secret_key,
+        username=username,
+        password=password,
+        is_admin=admin,
+        actor=audit.CLI,
+        now=utcnow(),
     )
     session.commit()
     return user
 
 
+def totp_secret(user: StaffUser) -> str:
+    """The account's TOTP secret in clear (the `settings` fixture shares the process's key)."""
+    return second_factor.totp_secret(user, secret_key=get_settings().secret_key)
+
+
 def code_for(user: StaffUser, now: datetime, offset: int = 0) -> str:
-    return pyotp.TOTP(user.totp_secret, digits=accounts.TOTP_DIGITS).at(now, counter_offset=offset)
+    return pyotp.TOTP(totp_secret(user), digits=accounts.TOTP_DIGITS).at(now, counter_offset=offset)
 
 
 def wrong_code_for(user: StaffUser, now: datetime) -> str:

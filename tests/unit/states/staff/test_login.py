@@ -11,9 +11,10 @@ from sqlmodel import select
 import iep_app.iep_app  # noqa: F401
 from iep_app import db, routes
 from iep_app.models import StaffSession, utcnow
+from iep_app.services.staff import second_factor
 from iep_app.states.staff.dashboard import AdminDashboardState
 from iep_app.states.staff.login import AdminLoginState
-from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff, wrong_code_for
+from tests.unit.services.admin_factories import PASSWORD, code_for, make_staff, totp_secret, wrong_code_for
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_password_then_code_signs_the_tab_in(login, use_engine):
             login, {"username": "alice", "password": PASSWORD}
         )
     )
-    assert login.phase == "enrol" and login.secret == user.totp_secret
+    assert login.phase == "enrol" and login.secret == totp_secret(user)
     assert login._staff_token == "" and login._pending_token
     result = AdminLoginState.event_handlers["submit_code"].fn(login, {"code": code_for(user, utcnow())})
     assert result is not None  # the script that fetches the HttpOnly cookie
@@ -101,3 +102,12 @@ def test_wrong_code_says_how_many_tries_are_left(login, use_engine):
 )
 def test_sign_in_only_returns_to_admin_pages(target, ok):
     assert routes.is_admin_path(target) is ok
+
+
+def test_a_secret_sealed_with_another_key_is_refused_plainly(login, use_engine):
+    with db.session_scope(use_engine) as session:
+        user = make_staff(session)
+        user.totp_secret = second_factor.sealed_secret("another-key-" * 4, user.id, "JBSWY3DPEHPK3PXP")
+    _submit_password(login, {"username": "alice", "password": PASSWORD})
+    assert login.phase == "password" and "Ask an admin to reset it" in login.error
+    assert not login.secret and not login._pending_token
