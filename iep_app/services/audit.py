@@ -54,6 +54,7 @@ class Action:
     STAFF_2FA_RESET = "staff_2fa_reset"
     STAFF_ROLE_CHANGED = "staff_role_changed"
     LINK_RESENT = "link_resent"
+    LINKS_WITHDRAWN = "links_withdrawn"
     CODES_UNLOCKED = "codes_unlocked"
     RETENTION_CHANGED = "retention_changed"
     MESSAGE_ADDED = "message_added"

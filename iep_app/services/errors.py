@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from iep_app.i18n import DEFAULT_LANGUAGE, catalogue, translate
@@ -63,6 +64,14 @@ def message_of(error: Refusal, lang: str | None, *, page: str = "", **params: An
     # Every language has the same keys (a test checks), so English answers for all.
     key = own if own in catalogue(DEFAULT_LANGUAGE) else error.key
     return translate(lang, key, **{**error.params, **params})
+
+
+class LookupsSpent(Refusal):
+    """A recipient asked whether too many addresses are in the directory; `until` says when to try again."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("invalid.lookups_spent", {"time": until})
+        self.until = until
 
 
 class LinkNotFound(DomainError):

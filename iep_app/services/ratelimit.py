@@ -20,12 +20,20 @@ class Policy:
     window: timedelta
 
 
-# 60 directory look-ups per package per 10 minutes: plenty for typing an address, far too
-# few to walk the directory of patient contacts prefix by prefix.
-DIRECTORY_SUGGESTIONS = Policy("suggest", 60, timedelta(minutes=10))
+# A recipient may ask whether one full address is in the directory (never a prefix, never a
+# name), counted twice. 20 per chain of forwards per day, keyed by its root package so that
+# forwarding (a new package) gives no fresh budget: enough to find a GP or two after typos,
+# far too few to harvest patient contacts by guessing addresses.
+DIRECTORY_LOOKUPS_PER_PACKAGE = Policy("lookup-package", 20, timedelta(days=1))
+# 30 per client address per hour: one network cannot spend many packages' budgets at once.
+DIRECTORY_LOOKUPS_PER_CLIENT = Policy("lookup-client", 30, timedelta(hours=1))
 # 10 forwards of one package per day: a GP sending on to colleagues fits; a verified session
 # used to mail the hospital's links to a list of strangers does not.
 FORWARDS = Policy("forward", 10, timedelta(days=1))
+
+
+def _bucket(policy: Policy, key: str) -> str:
+    return f"{policy.name}:{key}"[:120]
 
 
 def allow(*, session: Session, policy: Policy, key: str, now: datetime) -> bool:
@@ -40,7 +48,7 @@ def allow(*, session: Session, policy: Policy, key: str, now: datetime) -> bool:
     Returns:
         True when the use is allowed (and recorded), False when the budget is spent.
     """
-    bucket = f"{policy.name}:{key}"[:120]
+    bucket = _bucket(policy, key)
     since = now - policy.window
     session.exec(delete(RateEvent).where(col(RateEvent.bucket) == bucket, col(RateEvent.at) <= since))
     used = session.exec(select(func.count()).select_from(RateEvent).where(RateEvent.bucket == bucket)).one()
@@ -51,9 +59,22 @@ def allow(*, session: Session, policy: Policy, key: str, now: datetime) -> bool:
     return True
 
 
+def free_at(*, session: Session, policy: Policy, key: str, now: datetime) -> datetime:
+    """When the budget next allows a use: now, or when the oldest use in the window runs out."""
+    bucket = _bucket(policy, key)
+    oldest = session.exec(
+        select(func.min(RateEvent.at)).where(
+            RateEvent.bucket == bucket, col(RateEvent.at) > now - policy.window
+        )
+    ).one()
+    if oldest is None or remaining(session=session, policy=policy, key=key, now=now) > 0:
+        return now
+    return oldest + policy.window
+
+
 def remaining(*, session: Session, policy: Policy, key: str, now: datetime) -> int:
     """How many uses the budget still allows now, without counting one."""
-    bucket = f"{policy.name}:{key}"[:120]
+    bucket = _bucket(policy, key)
     used = session.exec(
         select(func.count())
         .select_from(RateEvent)

@@ -174,7 +174,7 @@ def test_forward_to_a_new_individual_who_then_verifies_and_views(portal, page: P
     other.context.close()
 
 
-def test_forward_to_an_existing_individual_by_suggestion_and_cancel_creates_nothing(portal, page: Page):
+def test_forward_to_an_existing_individual_by_full_address_and_cancel_creates_nothing(portal, page: Page):
     share(portal, "MR_small.dcm", to="gp.one@surgery.example.org", codes_to="gp.one.codes@example.org")
     parent_id = share(
         portal, "MR_small.dcm", to="fwd.second@example.org", codes_to="fwd.second.codes@example.org"
@@ -182,12 +182,20 @@ def test_forward_to_an_existing_individual_by_suggestion_and_cancel_creates_noth
     verify(portal, page, to="fwd.second@example.org", codes_to="fwd.second.codes@example.org")
 
     page.get_by_test_id("action-forward").click()
-    page.get_by_test_id("recipient-email").fill("gp")
+    expect(page.get_by_test_id("error-recipient_email")).to_have_count(0)
+    page.get_by_test_id("recipient-email").fill("gp.on")
     page.get_by_test_id("wizard-next").click()
     _error(page, "recipient_email", "This email address is not valid.")
-    expect(page.get_by_test_id("suggestion")).to_have_count(0)  # fewer than three characters
-    page.get_by_test_id("recipient-email").fill("gp.on")
-    expect(page.get_by_test_id("suggestion")).to_have_text(["gp.one@surgery.example.org"])
+    # No suggestions: a prefix shows nobody's address.
+    expect(page.get_by_text("gp.one@surgery.example.org")).to_have_count(0)
+    page.get_by_test_id("recipient-email").fill("gp.one@surgery.example.com")
+    page.get_by_test_id("check-recipient").click()
+    _error(
+        page,
+        "recipient_email",
+        "No individual has this email address. Check it, or create a new Individual or Patient.",
+    )
+    expect(page.get_by_test_id("recipient-known")).to_have_count(0)
     page.get_by_test_id("wizard-cancel").click()
     expect(page.get_by_test_id("action-forward")).to_be_visible()
     assert query(
@@ -199,9 +207,12 @@ def test_forward_to_an_existing_individual_by_suggestion_and_cancel_creates_noth
 
     page.get_by_test_id("action-forward").click()
     expect(page.get_by_test_id("recipient-email")).to_have_value("")  # Cancel forgot it
-    page.get_by_test_id("recipient-email").fill("gp.one@")
-    page.get_by_test_id("suggestion").click()
-    expect(page.get_by_test_id("recipient-email")).to_have_value("gp.one@surgery.example.org")
+    page.get_by_test_id("recipient-email").fill("GP.One@surgery.example.org")
+    page.get_by_test_id("check-recipient").click()
+    expect(page.get_by_test_id("recipient-known")).to_have_text(
+        "This individual is in our directory: the images will be sent to this address."
+    )
+    expect(page.get_by_test_id("error-recipient_email")).to_have_count(0)
     _next(page, 2)
     _next(page, 3)
     _next(page, 4)

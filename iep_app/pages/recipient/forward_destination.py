@@ -1,4 +1,4 @@
-"""Step 1 of the forward wizard: an individual from the directory, or a new one."""
+"""Step 1 of the forward wizard: an individual already in the directory (by full address), or a new one."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def text_field(
 
 
 def _existing() -> rx.Component:
+    # No suggestions and no names: the directory holds patients' contacts, so a recipient types
+    # the full address and learns only whether it is known.
     return rx.vstack(
         labelled(
             T["forward.recipient_email"],
@@ -46,33 +48,37 @@ def _existing() -> rx.Component:
                 id="recipient_email",
                 type="email",
                 value=F["recipient_email"],
-                on_change=ForwardState.type_recipient,
+                on_change=lambda value: ForwardState.set_field("recipient_email", value),
                 auto_complete="off",
+                aria_invalid=E.get("recipient_email", "") != "",
                 aria_describedby="recipient_email-error",
                 data_testid="recipient-email",
                 width="100%",
             ),
             name="recipient_email",
             error=E.get("recipient_email", ""),
+            hint=T["forward.recipient_hint"],
         ),
-        rx.cond(
-            ForwardState.suggestions.length() > 0,
-            rx.vstack(
-                rx.text(T["forward.suggestions"], size="1", color_scheme="gray"),
-                rx.foreach(
-                    ForwardState.suggestions,
-                    lambda email: rx.button(
-                        email,
-                        variant="soft",
-                        size="1",
-                        on_click=ForwardState.pick_suggestion(email),
-                        data_testid="suggestion",
-                    ),
-                ),
-                spacing="1",
-                align="start",
+        rx.hstack(
+            rx.button(
+                T["forward.check_recipient"],
+                variant="soft",
+                on_click=ForwardState.check_recipient,
+                data_testid="check-recipient",
             ),
-            rx.fragment(),
+            rx.cond(
+                ForwardState.known_recipient != "",
+                rx.text(
+                    T["forward.recipient_known"],
+                    size="2",
+                    color_scheme="teal",
+                    role="status",
+                    data_testid="recipient-known",
+                ),
+                rx.fragment(),
+            ),
+            spacing="3",
+            align="center",
         ),
         rx.button(
             T["forward.create_new"],

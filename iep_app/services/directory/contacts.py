@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from iep_app.i18n import SUPPORTED_LANGUAGES
 from iep_app.models import AuthMethod, Individual
-from iep_app.services import ratelimit
 from iep_app.services.errors import ValidationFailed, invalid
 from iep_app.services.validation import normalise_email, normalise_mobile, normalise_phone
 
@@ -32,8 +30,6 @@ class ContactDetails:
 
 # The longest each typed field may be, as the Individual table stores it.
 MAX_LENGTHS = {"first_name": 100, "last_name": 100, "address": 500}
-SUGGESTION_MIN_CHARS = 3
-SUGGESTION_LIMIT = 5
 
 
 def _check_contact(
@@ -134,52 +130,6 @@ def find_or_create(*, session: Session, details: ContactDetails) -> Individual:
     session.add(individual)
     session.flush()
     return individual
-
-
-def suggest_emails(*, session: Session, typed: str, now: datetime, requester: str | None = None) -> list[str]:
-    """Email addresses of known individuals that start with what was typed.
-
-    The directory holds patients' contacts, so it is never browsable: nothing below
-    SUGGESTION_MIN_CHARS characters, only prefix (or exact) matches on the address, at most
-    SUGGESTION_LIMIT of them, addresses only, never names, and, for a requester outside the
-    hospital, a budget of look-ups (ratelimit.DIRECTORY_SUGGESTIONS).
-
-    Args:
-        session: the database session.
-        typed: what was typed so far.
-        requester: whose look-up budget to spend (a transaction ID); None for staff.
-        now: the current time, for the budget.
-
-    Returns:
-        Up to SUGGESTION_LIMIT addresses; none once the requester's budget is spent.
-    """
-    typed = (typed or "").strip().lower()
-    if len(typed) < SUGGESTION_MIN_CHARS or len(typed) > 320:
-        return []
-    if requester is not None and not ratelimit.allow(
-        session=session, policy=ratelimit.DIRECTORY_SUGGESTIONS, key=requester, now=now
-    ):
-        return []
-    # autoescape: a typed "%" or "_" is a character, not a LIKE wildcard matching everyone.
-    query = (
-        select(Individual.email)
-        .where(col(Individual.email).startswith(typed, autoescape=True))
-        .order_by(col(Individual.email))
-        .limit(SUGGESTION_LIMIT)
-    )
-    return list(session.exec(query))
-
-
-def known_email(*, session: Session, email: str, requester: str, now: datetime) -> bool:
-    """Whether an address is in the directory, asked by someone outside the hospital.
-
-    Each answer spends the requester's DIRECTORY_SUGGESTIONS budget, like a suggestion: "is
-    this address one of your patients?" must not be answerable without limit. Once the budget
-    is spent, no address is known.
-    """
-    if not ratelimit.allow(session=session, policy=ratelimit.DIRECTORY_SUGGESTIONS, key=requester, now=now):
-        return False
-    return find_by_email(session=session, email=email) is not None
 
 
 def auth_destination(individual: Individual) -> str:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from iep_app.models import Individual, Transaction, TransactionStatus
-from iep_app.services import audit
+from iep_app.models import Individual, Transaction, TransactionStatus, pk
+from iep_app.services import audit, outbox
 from iep_app.services.audit import Action
 from iep_app.services.directory import contacts
 from iep_app.services.directory.contacts import ContactDetails
 from iep_app.services.errors import NotAllowed, invalid
+from iep_app.services.staff import actions
 from iep_app.services.staff.search import contains_text
 from iep_app.services.staff.sessions import StaffIdentity
+from iep_app.services.transactions import records, withdrawal
+from iep_app.settings import Settings
 
 SEARCH_LIMIT = 20
 
@@ -62,22 +66,34 @@ def details_of(person: Individual) -> ContactDetails:
     )
 
 
+@dataclass(frozen=True)
+class Updated:
+    """What saving an individual changed beyond their own row."""
+
+    moved: int  # open packages now using the new authentication channel
+    relinked: tuple[outbox.Outgoing, ...] = ()  # fresh links to a new address, to deliver after commit
+
+
 def update(
     *,
     session: Session,
+    settings: Settings,
     individual_pk: int,
     details: ContactDetails,
     by: StaffIdentity,
     now: datetime,
     ip: str = "",
-) -> int:
+) -> Updated:
     """Change an individual's contact and authentication details.
 
     Packages still open for them switch to the new authentication channel at once, so a
     patient who changed phone can get codes again; each such change is on its timeline.
+    A new email address withdraws their packages' links and ends their verified sessions
+    (whoever reads the old address may not be who was meant), and emails a fresh link to the
+    new address for each package still open.
 
     Returns:
-        How many open packages now use the new channel.
+        How many open packages use the new channel, and the link emails to deliver.
 
     Raises:
         NotAllowed: no such individual.
@@ -89,6 +105,7 @@ def update(
     if other is not None and other.id != person.id:
         raise invalid("email_taken", "admin.send.bad_email_taken")
     changed = [k for k, v in vars(clean).items() if getattr(person, k) != v]
+    new_address = "email" in changed
     for name, value in vars(clean).items():
         setattr(person, name, value)
     session.add(person)
@@ -128,4 +145,35 @@ def update(
             channel=person.auth_method.value,
         )
         moved += 1
-    return moved
+    relinked = _relink(session, settings, person, by, now, ip) if new_address else ()
+    return Updated(moved=moved, relinked=relinked)
+
+
+def _relink(
+    session: Session, settings: Settings, person: Individual, by: StaffIdentity, now: datetime, ip: str
+) -> tuple[outbox.Outgoing, ...]:
+    # Expired packages lose their links too: staff may extend them, and the old address must
+    # not open them then. Declined and revoked ones can never be opened again.
+    packages = session.exec(
+        select(Transaction).where(
+            Transaction.recipient_pk == person.id, Transaction.status == TransactionStatus.ACTIVE
+        )
+    ).all()
+    sent = []
+    for transaction in packages:
+        withdrawal.withdraw(
+            session=session,
+            transaction_pk=pk(transaction),
+            actor=by.actor,
+            why=withdrawal.ADDRESS_CHANGED,
+            now=now,
+            ip=ip,
+            end_sessions=True,
+        )
+        if records.unavailable_reason(transaction, now) is None:
+            sent.append(
+                actions.resend_link(
+                    session=session, settings=settings, transaction=transaction, by=by, now=now, ip=ip
+                )
+            )
+    return tuple(sent)

@@ -16,7 +16,7 @@ from iep_app.i18n import SUPPORTED_LANGUAGES
 from iep_app.models import AuthMethod
 from iep_app.services.directory import contacts
 from iep_app.services.directory.contacts import ContactDetails
-from iep_app.services.errors import NotAllowed, ValidationFailed, WizardIncomplete, invalid
+from iep_app.services.errors import LookupsSpent, NotAllowed, ValidationFailed, WizardIncomplete, invalid
 from iep_app.services.transactions import messages
 from iep_app.services.transactions.forwarding import ForwardRequest, RetentionWindow, check_until
 from iep_app.services.validation import normalise_email, normalise_patient_identifier
@@ -57,7 +57,8 @@ Errors = dict[str, ValidationFailed]
 class StepContext:
     """What the rules need from outside: the directory and the retention window.
 
-    The window is computed only when a rule needs it (not on every keystroke).
+    known_email answers for one full, normalised address (it may raise LookupsSpent: a recipient's
+    look-ups are on a budget). The window is computed only when a rule needs it (not on every keystroke).
     """
 
     known_email: Callable[[str], bool]
@@ -88,6 +89,19 @@ def parse_until(value: str) -> datetime:
         except ValueError:
             continue
     raise invalid("until", "invalid.until_format")
+
+
+def _known(ctx: StepContext, field: str, email: str, *, expected: bool) -> Errors:
+    """The error of `field` unless the directory's answer for `email` is the one expected."""
+    try:
+        known = ctx.known_email(email)
+    except LookupsSpent as spent:
+        return {field: invalid(field, "invalid.lookups_spent", time=spent.until)}
+    if known == expected:
+        return {}
+    if expected:
+        return {field: invalid(field, "invalid.recipient_unknown")}
+    return {field: invalid(field, "invalid.email_exists")}
 
 
 @dataclass
@@ -130,13 +144,17 @@ class ForwardWizard:
         if not self.value("email"):
             self.form["email"] = self.value("recipient_email")
 
-    def choose_existing(self, email: str = "") -> None:
-        """Back to choosing an individual from the directory (a suggestion, when given)."""
+    def choose_existing(self) -> None:
+        """Back to naming an individual already in the directory by their full address."""
         if self.step != DESTINATION:
             raise NotAllowed()
         self.form["mode"] = EXISTING
-        if email:
-            self.form["recipient_email"] = email[:_KEEP]
+
+    def check_recipient(self, ctx: StepContext) -> Errors:
+        """Step one's answer for an individual already in the directory: known, or why not."""
+        if self.step != DESTINATION or self.value("mode") != EXISTING:
+            raise NotAllowed()
+        return self._destination(ctx)
 
     def _contact(self) -> tuple[ContactDetails, Errors]:
         errors: Errors = {}
@@ -162,16 +180,14 @@ class ForwardWizard:
         if self.value("mode") == NEW:
             details, errors = self._contact()
             errors.update(contacts.contact_errors(details, confirm_email=self.value("confirm_email")))
-            if "email" not in errors and ctx.known_email(details.email):
-                errors["email"] = invalid("email", "invalid.email_exists")
+            if "email" not in errors:
+                errors.update(_known(ctx, "email", normalise_email(details.email), expected=False))
             return errors
         try:
             email = normalise_email(self.value("recipient_email"), field="recipient_email")
         except ValidationFailed as error:
             return {"recipient_email": error}
-        if not ctx.known_email(email):
-            return {"recipient_email": invalid("recipient_email", "invalid.recipient_unknown")}
-        return {}
+        return _known(ctx, "recipient_email", email, expected=True)
 
     def _additional_info(self) -> Errors:
         errors: Errors = {}

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from iep_app.models import Message, Transaction
+from iep_app.models import Message, Transaction, pk
 from iep_app.services import audit, organisation, outbox
 from iep_app.services.audit import Action
 from iep_app.services.staff.sessions import StaffIdentity
-from iep_app.services.transactions import messages, records, sharing
+from iep_app.services.transactions import messages, records, sharing, withdrawal
 from iep_app.settings import Settings
 
 
@@ -23,7 +23,11 @@ def resend_link(
     now: datetime,
     ip: str = "",
 ) -> outbox.Outgoing:
-    """Email the recipient a fresh link (stored links are only hashes; earlier links still work).
+    """Email the recipient a fresh link; every earlier link of the package stops working.
+
+    Stored links are only hashes, so a new one is made; withdrawing the others means a link
+    that went astray (a mistyped address, an old mailbox) cannot be used once staff resend.
+    Verified sessions stay open: the address, and so the person, is the same.
 
     Returns:
         The queued email, to deliver once the caller has committed.
@@ -32,6 +36,14 @@ def resend_link(
         PackageUnavailable: the package expired, was declined or revoked.
     """
     records.ensure_available(transaction, now)
+    withdrawal.withdraw(
+        session=session,
+        transaction_pk=pk(transaction),
+        actor=by.actor,
+        why=withdrawal.LINK_RESENT,
+        now=now,
+        ip=ip,
+    )
     token = records.issue_link(session=session, secret_key=settings.secret_key, transaction=transaction)
     first = next(
         (m.text for m in messages.thread(session=session, transaction_pk=transaction.id or 0)),

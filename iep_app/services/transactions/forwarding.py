@@ -21,8 +21,6 @@ from iep_app.settings import Settings
 # A forward must stay open long enough for its recipient to read the email.
 MIN_NOTICE = timedelta(hours=1)
 NO_NHS_NUMBER = "No NHS number has been specified."
-# Forwards of forwards: a guard against a cycle in corrupt data, far above real chains.
-_MAX_CHAIN = 100
 
 
 @dataclass(frozen=True)
@@ -68,18 +66,6 @@ def _minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def _root(session: Session, transaction: Transaction) -> Transaction:
-    current = transaction
-    for _ in range(_MAX_CHAIN):
-        if current.parent_pk is None:
-            return current
-        parent = session.get(Transaction, current.parent_pk)
-        if parent is None:
-            return current
-        current = parent
-    return current
-
-
 def retention_window(
     *, session: Session, settings: Settings, transaction: Transaction, now: datetime
 ) -> RetentionWindow:
@@ -91,7 +77,7 @@ def retention_window(
     keeps the organisation's data out longer than the organisation allows.
     """
     org = organisation.current(session=session, settings=settings)
-    root = _root(session, transaction)
+    root = records.root_of(session=session, transaction=transaction)
     longest = timedelta(days=org.max_retention_days)
     latest = _minute(min(now + longest, root.created_at + longest))
     default = min(_minute(now + timedelta(days=org.retention_days)), latest)

@@ -27,6 +27,8 @@ from iep_app.services.directory.contacts import auth_destination
 from iep_app.services.errors import LinkNotFound, PackageUnavailable, invalid
 
 LINK_PURPOSE = "link"
+# Forwards of forwards: a guard against a cycle in corrupt data, far above real chains.
+_MAX_CHAIN = 100
 _PROGRESS_ORDER = list(Progress)
 
 
@@ -141,6 +143,19 @@ def by_link(*, session: Session, secret_key: str, token: str) -> Transaction:
     if transaction is None:
         raise LinkNotFound()
     return transaction
+
+
+def root_of(*, session: Session, transaction: Transaction) -> Transaction:
+    """The package a chain of forwards started from: follow parent_pk up (itself when it has none)."""
+    current = transaction
+    for _ in range(_MAX_CHAIN):
+        if current.parent_pk is None:
+            return current
+        parent = session.get(Transaction, current.parent_pk)
+        if parent is None:
+            return current
+        current = parent
+    return current
 
 
 def unavailable_reason(transaction: Transaction, now: datetime) -> DisplayStatus | None:

@@ -12,7 +12,6 @@ from iep_app import routes
 from iep_app.db import session_scope
 from iep_app.models import Transaction
 from iep_app.services import outbox
-from iep_app.services.directory import contacts
 from iep_app.services.errors import (
     NotAllowed,
     PackageUnavailable,
@@ -22,6 +21,7 @@ from iep_app.services.errors import (
     message_of,
 )
 from iep_app.services.images import patients
+from iep_app.services.recipient import lookups
 from iep_app.services.recipient.forward_wizard import (
     FIELDS,
     ForwardWizard,
@@ -30,22 +30,13 @@ from iep_app.services.recipient.forward_wizard import (
     until_value,
 )
 from iep_app.services.transactions import forwarding
+from iep_app.services.transactions.forwarding import ForwardRequest
+from iep_app.services.validation import normalise_email
 from iep_app.states.common import I18nState, now, settings
 from iep_app.states.recipient.package import PackageState, thread_rows
 from iep_app.vocabulary import moment
 
 T = TypeVar("T")
-
-
-def _context(session: Session, transaction: Transaction) -> StepContext:
-    return StepContext(
-        known_email=lambda email: contacts.known_email(
-            session=session, email=email, requester=transaction.public_id or "", now=now()
-        ),
-        retention=lambda: forwarding.retention_window(
-            session=session, settings=settings(), transaction=transaction, now=now()
-        ),
-    )
 
 
 class _Stale(Exception):
@@ -61,7 +52,8 @@ class ForwardState(I18nState):
     added: list[str] = []
     errors: dict[str, str] = {}
     error: str = ""
-    suggestions: list[str] = []
+    # The full address the directory confirmed for step one ("" until Check address says so).
+    known_recipient: str = ""
     header: dict[str, str] = {}
     thread: list[dict[str, str]] = []
     latest: str = ""
@@ -72,6 +64,8 @@ class ForwardState(I18nState):
     # The idempotency key of this wizard and the package it was opened for: server-only.
     _key: str = ""
     _transaction_pk: int = 0
+    # This wizard's directory answers, by address: asking again (Next, Finish) spends no budget.
+    _answers: dict[str, bool] = {}
 
     @rx.var
     def until_display(self) -> str:
@@ -80,6 +74,24 @@ class ForwardState(I18nState):
             return moment(parse_until(self.form.get("until", "")), lang=self.lang)
         except ValidationFailed:
             return "…"
+
+    def _context(self, session: Session, transaction: Transaction) -> StepContext:
+        client = self._client_ip()
+
+        def known(email: str) -> bool:
+            if email not in self._answers:
+                answer = lookups.known_address(
+                    session=session, transaction=transaction, client=client, email=email, now=now()
+                )
+                self._answers = {**self._answers, email: answer}
+            return self._answers[email]
+
+        return StepContext(
+            known_email=known,
+            retention=lambda: forwarding.retention_window(
+                session=session, settings=settings(), transaction=transaction, now=now()
+            ),
+        )
 
     def _wizard(self) -> ForwardWizard:
         return ForwardWizard(step=self.step, form=dict(self.form), added=list(self.added))
@@ -93,8 +105,8 @@ class ForwardState(I18nState):
 
     def _clear(self) -> None:
         self.phase, self.step, self.form, self.added = "checking", 1, {}, []
-        self.errors, self.error, self.suggestions, self.thread, self.header = {}, "", [], [], {}
-        self._key, self._transaction_pk = "", 0
+        self.errors, self.error, self.known_recipient, self.thread, self.header = {}, "", "", [], {}
+        self._key, self._transaction_pk, self._answers = "", 0, {}
 
     async def _checked(
         self, work: Callable[[Session, Transaction], T], *, opening: bool = False
@@ -122,7 +134,7 @@ class ForwardState(I18nState):
 
         def load(session: Session, transaction: Transaction):  # type: ignore[no-untyped-def]
             header = patients.header(session=session, transaction=transaction, lang=self.lang)
-            window = _context(session, transaction).window
+            window = self._context(session, transaction).window
             return transaction.id, header, thread_rows(session, transaction, self.lang), window
 
         if self.phase != "wizard":
@@ -159,7 +171,7 @@ class ForwardState(I18nState):
         wizard = self._wizard()
 
         def work(session: Session, transaction: Transaction) -> object:
-            return change(wizard, _context(session, transaction))
+            return change(wizard, self._context(session, transaction))
 
         try:
             ok, errors = await self._checked(work)
@@ -175,38 +187,26 @@ class ForwardState(I18nState):
         """Keep what was typed (checked when the step is left)."""
         await self._step(lambda wizard, _: wizard.set(str(name), value))
         self.errors = {k: v for k, v in self.errors.items() if k != name}
+        if name == "recipient_email":
+            self.known_recipient = ""
 
     @rx.event
-    async def type_recipient(self, value: str):
-        """The recipient's address as it is typed, with up to five matching addresses."""
-        if self.phase != "wizard":
-            return
-        wizard = self._wizard()
+    async def check_recipient(self):
+        """Say whether the full address typed is in the directory: yes or no, nothing more."""
+        known: list[str] = []
 
-        def work(session: Session, transaction: Transaction) -> list[str]:
-            wizard.set("recipient_email", value)
-            return contacts.suggest_emails(
-                session=session,
-                typed=wizard.value("recipient_email"),
-                now=now(),
-                requester=transaction.public_id or "",
-            )
+        def check(wizard: ForwardWizard, ctx: StepContext) -> object:
+            errors = wizard.check_recipient(ctx)
+            if not errors:
+                known.append(normalise_email(wizard.value("recipient_email")))
+            return errors
 
-        ok, found = await self._checked(work)
-        if ok:
-            self._keep(wizard, None)
-            self.errors = {k: v for k, v in self.errors.items() if k != "recipient_email"}
-            self.suggestions = found or []
-
-    @rx.event
-    async def pick_suggestion(self, email: str):
-        if isinstance(email, str) and email in self.suggestions:
-            await self._step(lambda wizard, _: wizard.choose_existing(email))
-            self.suggestions = []
+        await self._step(check, checks=True)
+        self.known_recipient = known[0] if known else ""
 
     @rx.event
     async def create_new(self):
-        self.suggestions = []
+        self.known_recipient = ""
         await self._step(lambda wizard, _: wizard.create_new(), checks=True)
 
     @rx.event
@@ -250,8 +250,23 @@ class ForwardState(I18nState):
     async def _finish(self) -> None:
         config, wizard, key = settings(), self._wizard(), self._key
 
+        def prepare(session: Session, transaction: Transaction) -> ForwardRequest | WizardIncomplete:
+            try:
+                return wizard.request(self._context(session, transaction))
+            except WizardIncomplete as incomplete:
+                # Returned, not raised: the directory look-ups the check spent must be kept.
+                return incomplete
+
+        ok, prepared = await self._checked(prepare)
+        if isinstance(prepared, WizardIncomplete):
+            self._keep(wizard, prepared.errors)
+            self.error = self._text("forward.step_incomplete")
+            return
+        if not ok or prepared is None:
+            return
+        request = prepared
+
         def work(session: Session, transaction: Transaction) -> forwarding.Forwarded:
-            request = wizard.request(_context(session, transaction))
             return forwarding.forward(
                 session=session,
                 settings=config,
@@ -264,10 +279,6 @@ class ForwardState(I18nState):
 
         try:
             ok, result = await self._checked(work)
-        except WizardIncomplete as incomplete:
-            self._keep(wizard, incomplete.errors)
-            self.error = self._text("forward.step_incomplete")
-            return
         except ValidationFailed as failed:
             # Something changed since the step was checked (the directory, the clock).
             wizard.step = FIELDS.get(failed.field, wizard.step)

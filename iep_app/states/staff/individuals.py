@@ -7,12 +7,13 @@ from sqlmodel import Session
 
 from iep_app import routes
 from iep_app.db import session_scope
-from iep_app.models import Individual
+from iep_app.models import Individual, OutboxStatus
+from iep_app.services import outbox
 from iep_app.services.directory import individuals
 from iep_app.services.errors import NotAllowed, ValidationFailed, message_of
 from iep_app.services.staff.search import ListQuery, list_transactions
 from iep_app.services.validation import row_id
-from iep_app.states.common import now
+from iep_app.states.common import now, settings
 from iep_app.states.staff.common import AdminState
 from iep_app.states.staff.contact import ContactForm
 from iep_app.states.staff.rows import row_view
@@ -95,27 +96,40 @@ class AdminIndividualState(ContactForm, AdminState):
         return None
 
     @rx.event
-    def save(self, form_data: dict):
+    async def save(self, form_data: dict):
         details = self._contact_from(form_data)
+        refusal, updated = None, None
         try:
             with session_scope() as session:
                 who = self._staff(session)
                 if who is None or self._person(session) is None:
-                    return self._refusal()
-                moved = individuals.update(
-                    session=session,
-                    individual_pk=self._individual_pk,
-                    details=details,
-                    by=who,
-                    now=now(),
-                    ip=self._client_ip(),
-                )
-                session.flush()
-                person = self._person(session)
-                assert person is not None
-                self._fill(session, person)
+                    refusal = self._refusal()
+                else:
+                    updated = individuals.update(
+                        session=session,
+                        settings=settings(),
+                        individual_pk=self._individual_pk,
+                        details=details,
+                        by=who,
+                        now=now(),
+                        ip=self._client_ip(),
+                    )
+                    session.flush()
+                    person = self._person(session)
+                    assert person is not None
+                    self._fill(session, person)
         except ValidationFailed as failed:
             self.notice, self.error = "", message_of(failed, self.lang, page="admin.send")
-            return None
-        self.notice, self.error = self._text("admin.person.saved", count=moved), ""
-        return None
+            return
+        if updated is None:
+            yield refusal
+            return
+        notice = self._text("admin.person.saved", count=updated.moved)
+        if updated.relinked:
+            notice += " " + self._text("admin.person.relinked", count=len(updated.relinked))
+        self.notice, self.error = notice, ""
+        yield
+        # Delivered once the change is committed: the new links exist only from then on.
+        statuses = [await outbox.deliver(o, settings=settings(), now=now()) for o in updated.relinked]
+        if OutboxStatus.FAILED in statuses:
+            self.error = self._text("admin.tx.delivery_failed")

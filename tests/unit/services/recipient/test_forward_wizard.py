@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from iep_app.models import AuthMethod
-from iep_app.services.errors import NotAllowed, WizardIncomplete
+from iep_app.services.errors import LookupsSpent, NotAllowed, WizardIncomplete
 from iep_app.services.recipient.forward_wizard import (
     ADDITIONAL_INFO,
     DESTINATION,
@@ -268,4 +268,21 @@ def test_the_destination_can_only_change_on_step_one():
     with pytest.raises(NotAllowed):
         wizard.create_new()
     with pytest.raises(NotAllowed):
-        wizard.choose_existing("someone@example.org")
+        wizard.choose_existing()
+
+
+def test_a_spent_look_up_budget_holds_step_one_with_its_reason():
+    def spent(email: str) -> bool:
+        raise LookupsSpent(until=NOW + timedelta(hours=1))
+
+    ctx = StepContext(known_email=spent, retention=lambda: WINDOW)
+    wizard = _wizard()
+    wizard.set("recipient_email", "gp@surgery.example.org")
+    assert wizard.next(ctx)["recipient_email"].key == "invalid.lookups_spent"
+    wizard.create_new()
+    wizard.set("email", "new@example.org")
+    errors = wizard.errors_of(DESTINATION, ctx)
+    assert errors["email"].key == "invalid.lookups_spent" and errors["email"].params[
+        "time"
+    ] == NOW + timedelta(hours=1)
+    assert wizard.step == DESTINATION

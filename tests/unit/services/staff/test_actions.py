@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -11,10 +12,11 @@ from sqlmodel import select
 from iep_app.models import AuditEvent, Message, OutboxMessage, TransactionStatus, utcnow
 from iep_app.services import audit, organisation
 from iep_app.services.audit import Action
-from iep_app.services.errors import PackageUnavailable, TooManyCodes, ValidationFailed
+from iep_app.services.errors import LinkNotFound, PackageUnavailable, TooManyCodes, ValidationFailed
 from iep_app.services.recipient import access
 from iep_app.services.staff import actions
 from iep_app.services.transactions import records
+from tests.support.packages import verify_link
 from tests.unit.services.admin_factories import as_staff
 from tests.unit.services.factories import make_transaction
 
@@ -28,22 +30,46 @@ def _ask_code(session, settings, token, now):
     return sent
 
 
-def test_resend_issues_a_new_working_link_and_keeps_the_old_one(session, settings):
+def _token(outgoing) -> str:
+    return re.search(r"/t/([A-Za-z0-9_\-]+)", outgoing.message.text).group(1)
+
+
+def test_resend_issues_a_new_working_link_and_withdraws_the_earlier_ones(session, settings):
     created = make_transaction(session, settings)
+    session_token = verify_link(session, settings, created.link_token)
     by = as_staff(session)
-    outgoing = actions.resend_link(
+    first = actions.resend_link(
         session=session, settings=settings, transaction=created.transaction, by=by, now=utcnow()
     )
     session.commit()
-    token = re.search(r"/t/([A-Za-z0-9_\-]+)", outgoing.message.text).group(1)
-    assert token != created.link_token
-    for link in (token, created.link_token):
-        found = records.by_link(session=session, secret_key=settings.secret_key, token=link)
-        assert found.id == created.transaction.id
-    stored = session.exec(select(OutboxMessage)).one()
-    assert token not in stored.body_redacted and stored.purpose == "link"
-    event = session.exec(select(AuditEvent).where(AuditEvent.action == Action.LINK_RESENT)).one()
-    assert event.actor == audit.staff_actor("root") and "p***@e***.org" in event.detail
+    second = actions.resend_link(
+        session=session, settings=settings, transaction=created.transaction, by=by, now=utcnow()
+    )
+    session.commit()
+    token = _token(second)
+    found = records.by_link(session=session, secret_key=settings.secret_key, token=token)
+    assert found.id == created.transaction.id
+    org = organisation.current(session=session, settings=settings)
+    for old in (created.link_token, _token(first)):
+        # The page of a withdrawn link is the one of an unknown link: "This link is not valid."
+        with pytest.raises(LinkNotFound):
+            access.open_link(
+                session=session, secret_key=settings.secret_key, organisation=org, token=old, now=utcnow()
+            )
+    # The person, and their address, are the same: the session they verified stays open.
+    assert access.resolve_session(
+        session=session, secret_key=settings.secret_key, session_token=session_token, now=utcnow()
+    )
+    stored = session.exec(select(OutboxMessage)).all()
+    assert all(token not in m.body_redacted for m in stored) and {m.purpose for m in stored} == {
+        "link",
+        "otp",
+    }
+    resent = session.exec(select(AuditEvent).where(AuditEvent.action == Action.LINK_RESENT)).all()
+    assert resent[0].actor == audit.staff_actor("root") and "p***@e***.org" in resent[0].detail
+    withdrawn = session.exec(select(AuditEvent).where(AuditEvent.action == Action.LINKS_WITHDRAWN)).all()
+    assert [json.loads(e.detail) for e in withdrawn] == [{"links": 1, "why": "link resent"}] * 2
+    assert withdrawn[0].actor == audit.staff_actor("root")
 
 
 def test_resend_refuses_a_closed_package(session, settings):

@@ -10,7 +10,7 @@ from sqlmodel import select
 from iep_app.models import OutboxMessage, OutboxStatus, TransactionStatus, utcnow
 from iep_app.notify.templates import RenderedMessage
 from iep_app.services import organisation, outbox
-from iep_app.services.errors import NotAllowed, PackageUnavailable
+from iep_app.services.errors import LinkNotFound, NotAllowed, PackageUnavailable
 from iep_app.services.recipient.access import request_code
 from iep_app.services.staff import outbox_view
 from iep_app.services.staff.outbox_view import NotRetried
@@ -47,6 +47,8 @@ def test_a_failed_link_email_is_retried_with_a_fresh_link(session, settings):
     token = re.search(r"/t/([A-Za-z0-9_\-]+)", outgoing.message.text).group(1)
     found = records.by_link(session=session, secret_key=settings.secret_key, token=token)
     assert found.id == created.transaction.id
+    with pytest.raises(LinkNotFound):  # the link of the email that failed is withdrawn
+        records.by_link(session=session, secret_key=settings.secret_key, token=created.link_token)
     session.refresh(row)
     assert row.retried_at is not None
     assert [d.message.id for d in outbox_view.recent(session=session)] == [

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from reflex.state import State
-from sqlmodel import select
+from sqlmodel import col, select
 
 import iep_app.db
 import iep_app.states.common
-from iep_app.models import OutboxMessage, Transaction, TransactionStatus, utcnow
+from iep_app.models import OutboxMessage, RateEvent, Transaction, TransactionStatus, utcnow
+from iep_app.services import ratelimit
 from iep_app.services.recipient import access
 from iep_app.states.recipient.decline import DeclineState
 from iep_app.states.recipient.forward import ForwardState
@@ -88,11 +89,9 @@ async def test_forward_through_the_handlers_happens_once_however_often_finish_co
     tab, parent = verified
     wizard = tab[ForwardState]
     await wizard.on_load()
-    await wizard.type_recipient("gp@")
-    assert wizard.suggestions == [GP]
-    await wizard.pick_suggestion("someone.else@example.org")  # not offered: ignored
-    assert wizard.form["recipient_email"] == "gp@"
-    await wizard.pick_suggestion(GP)
+    await wizard.set_field("recipient_email", GP.upper())
+    await wizard.check_recipient()
+    assert wizard.known_recipient == GP and wizard.errors == {}
     await wizard.next_step()
     await wizard.set_field("nhs_number", "9434765919")
     await wizard.next_step()
@@ -116,12 +115,92 @@ async def test_forward_through_the_handlers_happens_once_however_often_finish_co
     assert len(emails) == 1
 
 
+def _lookups(session) -> int:
+    session.expire_all()
+    return len(
+        session.exec(select(RateEvent).where(col(RateEvent.bucket).startswith("lookup-package:"))).all()
+    )
+
+
+async def test_a_prefix_reveals_nothing_and_only_a_full_known_address_is_confirmed(session, verified):
+    tab, _ = verified
+    wizard = tab[ForwardState]
+    await wizard.on_load()
+    assert not hasattr(wizard, "suggestions")
+    await wizard.set_field("recipient_email", "gp@")
+    await wizard.check_recipient()  # not an address: nothing looked up
+    assert (
+        wizard.known_recipient == ""
+        and wizard.errors["recipient_email"] == "This email address is not valid."
+    )
+    assert _lookups(session) == 0
+    await wizard.set_field("recipient_email", "gp@surgery.example.com")
+    await wizard.check_recipient()
+    assert (
+        wizard.known_recipient == ""
+        and "No individual has this email address" in wizard.errors["recipient_email"]
+    )
+    await wizard.set_field("recipient_email", GP)
+    await wizard.check_recipient()
+    assert wizard.known_recipient == GP and wizard.errors == {}
+    assert "Gene" not in str(wizard.dict())  # never a name
+    await wizard.set_field("recipient_email", "gp@surgery.example.org.uk")
+    assert wizard.known_recipient == ""  # typing again forgets the answer
+    await wizard.create_new()
+    await wizard.set_field("email", GP)
+    await wizard.check_recipient()  # only for an existing individual
+    assert wizard.known_recipient == "" and _lookups(session) == 2
+
+
+async def test_step_one_spends_one_look_up_however_often_it_is_checked(session, verified):
+    tab, parent = verified
+    wizard = tab[ForwardState]
+    await wizard.on_load()
+    await wizard.set_field("recipient_email", GP)
+    await wizard.check_recipient()
+    await wizard.check_recipient()
+    for _ in range(3):
+        await wizard.next_step()
+    await _finish(wizard)
+    assert wizard.phase == "done" and _lookups(session) == 1
+
+
+async def test_an_address_changed_before_finish_is_looked_up_and_counted(session, verified):
+    tab, parent = verified
+    wizard = tab[ForwardState]
+    await wizard.on_load()
+    await wizard.set_field("recipient_email", GP)
+    for _ in range(3):
+        await wizard.next_step()
+    # A client changing step one's address over the websocket, then calling Finish at once.
+    await wizard.set_field("recipient_email", "someone@example.org")
+    await _finish(wizard)
+    assert wizard.step == 1 and "No individual has this email address" in wizard.errors["recipient_email"]
+    assert _forwards(session, parent) == [] and _lookups(session) == 2
+
+
+async def test_a_spent_budget_says_when_to_try_again(session, verified):
+    tab, parent = verified
+    wizard = tab[ForwardState]
+    await wizard.on_load()
+    for n in range(ratelimit.DIRECTORY_LOOKUPS_PER_PACKAGE.budget):
+        await wizard.set_field("recipient_email", f"guess{n}@example.org")
+        await wizard.check_recipient()
+    await wizard.set_field("recipient_email", GP)
+    await wizard.check_recipient()
+    assert wizard.known_recipient == ""
+    assert "try again after" in wizard.errors["recipient_email"]
+    await wizard.next_step()
+    assert wizard.step == 1 and "try again after" in wizard.errors["recipient_email"]
+
+
 async def test_cancel_creates_nothing_and_forgets_what_was_typed(session, verified):
     tab, parent = verified
     wizard = tab[ForwardState]
     await wizard.on_load()
     key = wizard._key
-    await wizard.type_recipient(GP)
+    await wizard.set_field("recipient_email", GP)
+    await wizard.check_recipient()
     wizard.cancel()
     assert wizard.phase == "checking" and wizard.form == {} and wizard._key == ""
     await wizard.next_step()
@@ -138,11 +217,13 @@ async def test_a_tab_without_a_verified_session_gets_nothing(session, settings, 
     wizard = tab[ForwardState]
     await wizard.on_load()
     assert wizard.phase == "closed" and wizard.header == {} and wizard.thread == []
-    await wizard.type_recipient("gp@")
-    assert wizard.suggestions == []
+    await wizard.set_field("recipient_email", GP)
+    await wizard.check_recipient()
+    assert wizard.known_recipient == ""
     wizard.phase = "wizard"
-    await wizard.type_recipient("gp@")
-    assert wizard.suggestions == [] and wizard.phase == "closed"
+    await wizard.check_recipient()
+    assert wizard.known_recipient == "" and wizard.phase == "closed"
+    assert _lookups(session) == 0
     await _finish(wizard)
     assert _forwards(session, shared.transaction) == []
 

@@ -68,20 +68,28 @@ def test_admins_change_the_organisation_and_manage_accounts(use_engine):
         assert session.exec(select(StaffUser).where(StaffUser.username == "newbie")).one().is_admin
 
 
-def test_editing_an_individual_through_the_page(use_engine):
+async def test_editing_an_individual_through_the_page(use_engine):
     settings = get_settings()
     with session_scope(use_engine) as session:
         t = make_transaction(session, settings).transaction
     page = _tab(AdminIndividualState, use_engine, admin=False)
     page._individual_pk = t.recipient_pk
+    save = AdminIndividualState.event_handlers["save"].fn
     AdminIndividualState.event_handlers["choose_method"].fn(page, "sms")
     form = {"email": "pat@example.org", "first_name": "Pat", "auth_mobile": "+447911123457"}
-    AdminIndividualState.event_handlers["save"].fn(page, form)
+    await _run(save(page, form))
     assert "Saved" in page.notice and page.title == "Pat" and page.total == 1
     with session_scope(use_engine) as session:
         assert session.get(Transaction, t.id).auth_method == AuthMethod.SMS
-    AdminIndividualState.event_handlers["save"].fn(page, {**form, "auth_mobile": "123"})
+    await _run(save(page, {**form, "auth_mobile": "123"}))
     assert "international form" in page.error
+    await _run(save(page, {**form, "email": "pat.new@example.org"}))
+    assert "earlier links no longer work" in page.notice and page.error == ""
+    with session_scope(use_engine) as session:
+        sent = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "link")).all()
+        assert [(m.to_address, m.status) for m in sent] == [
+            ("pat.new@example.org", OutboxStatus.NOT_DELIVERED)
+        ]
 
 
 async def test_retrying_a_failed_link_email_from_the_outbox(use_engine):
