@@ -19,7 +19,7 @@ from iep_app.models import (
 from iep_app.services import audit
 from iep_app.services.errors import NotAllowed
 from iep_app.services.images import studies
-from iep_app.services.recipient.access import CODES_PER_HOUR
+from iep_app.services.recipient.otp import CODES_PER_HOUR
 from iep_app.services.staff.search import display_status
 
 MAX_TREE = 500  # a forward chain longer than this is cut short on the page

@@ -13,7 +13,7 @@ from iep_app.i18n import catalogue, normalise_language
 from iep_app.models import OutboxStatus, Transaction
 from iep_app.services import organisation, outbox
 from iep_app.services.errors import NotAllowed, PackageUnavailable, ValidationFailed, invalid, message_of
-from iep_app.services.recipient.access import CODES_PER_HOUR
+from iep_app.services.recipient.otp import CODES_PER_HOUR
 from iep_app.services.staff import actions, tracking
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.staff.tracking import Details, TimelineEntry

@@ -12,7 +12,7 @@ from iep_app.models import AuditEvent, Message, OutboxMessage, TransactionStatus
 from iep_app.services import audit, organisation
 from iep_app.services.audit import Action
 from iep_app.services.errors import PackageUnavailable, TooManyCodes, ValidationFailed
-from iep_app.services.recipient import access
+from iep_app.services.recipient import otp
 from iep_app.services.staff import actions
 from iep_app.services.transactions import records
 from tests.unit.services.admin_factories import as_staff
@@ -21,7 +21,7 @@ from tests.unit.services.factories import make_transaction
 
 def _ask_code(session, settings, token, now):
     org = organisation.current(session=session, settings=settings)
-    sent = access.request_code(
+    sent = otp.request_code(
         session=session, secret_key=settings.secret_key, organisation=org, token=token, now=now
     )
     session.commit()
@@ -64,14 +64,14 @@ def test_resend_refuses_a_closed_package(session, settings):
 def test_unlock_gives_a_fresh_hourly_budget_of_codes(session, settings):
     created = make_transaction(session, settings)
     now = utcnow()
-    for n in range(access.CODES_PER_HOUR):
+    for n in range(otp.CODES_PER_HOUR):
         _ask_code(session, settings, created.link_token, now + timedelta(seconds=n))
     later = now + timedelta(minutes=1)
     with pytest.raises(TooManyCodes):
         _ask_code(session, settings, created.link_token, later)
     actions.unlock_codes(session=session, transaction=created.transaction, by=as_staff(session), now=later)
     session.commit()
-    for n in range(access.CODES_PER_HOUR):
+    for n in range(otp.CODES_PER_HOUR):
         _ask_code(session, settings, created.link_token, later + timedelta(seconds=n + 1))
     with pytest.raises(TooManyCodes):
         _ask_code(session, settings, created.link_token, later + timedelta(seconds=30))
