@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
 
 from iep_app.dicom.ingest import IngestReport, ingest_paths
@@ -13,6 +14,7 @@ from iep_app.dicom.store import FileStore
 from iep_app.models import AuthMethod, Transaction, utcnow
 from iep_app.services import organisation
 from iep_app.services.directory.contacts import ContactDetails
+from iep_app.services.errors import CodeRejected, CodesLocked
 from iep_app.services.recipient import otp, sessions
 from iep_app.services.transactions import sharing
 from iep_app.settings import Settings
@@ -88,6 +90,45 @@ def verify_link(session: Session, settings: Settings, token: str) -> str:
     )
     session.commit()
     return session_token
+
+
+def guess_code(
+    session: Session, settings: Settings, token: str, code: str, *, now: datetime, ip: str = ""
+) -> str:
+    """Type a code on a link: the session token, committed (or, as session_scope does, rolled back)."""
+    try:
+        session_token = otp.verify_code(
+            session=session, secret_key=settings.secret_key, token=token, code=code, now=now, ip=ip
+        )
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    return session_token
+
+
+def wrong_code(code: str) -> str:
+    """A code of the right length that is not `code`."""
+    return f"{(int(code) + 1) % 10**otp.OTP_DIGITS:0{otp.OTP_DIGITS}d}"
+
+
+def enter_wrong_codes(
+    session: Session, settings: Settings, token: str, count: int, *, now: datetime, ip: str = ""
+) -> list[int | str]:
+    """Ask for codes and type `count` wrong ones, five per code (a minute apart).
+
+    Returns:
+        What each wrong entry was told: the tries left, or "locked" when the package locked.
+    """
+    told: list[int | str] = []
+    while len(told) < count:
+        code, _ = send_code(session, settings, token, now=now, ip=ip)
+        for _ in range(min(otp.TRIES_PER_CODE, count - len(told))):
+            with pytest.raises((CodeRejected, CodesLocked)) as refused:
+                guess_code(session, settings, token, wrong_code(code), now=now, ip=ip)
+            told.append(refused.value.remaining if isinstance(refused.value, CodeRejected) else "locked")
+        now += timedelta(minutes=1)
+    return told
 
 
 def cookie_grant(session: Session, settings: Settings, session_token: str) -> str:

@@ -14,10 +14,13 @@ from iep_app.services import organisation, outbox
 from iep_app.services.errors import (
     CodeExpired,
     CodeRejected,
+    CodesLocked,
     LinkNotFound,
     NoActiveCode,
     PackageUnavailable,
     TooManyCodes,
+    TooManyWrongCodes,
+    message_of,
 )
 from iep_app.services.recipient import links, otp
 from iep_app.states.common import CLOSED_KEYS, I18nState, now, settings
@@ -91,8 +94,8 @@ class LinkState(I18nState):
             await outbox.deliver(sent.outgoing, settings=settings(), now=now())
             self.phase = "code"
             self.message = self._text("otp.sent", destination=sent.masked_destination)
-        except TooManyCodes:
-            self.error = self._text("otp.rate_limited")
+        except (TooManyCodes, CodesLocked) as refused:
+            self.error = message_of(refused, self.lang)
         except (LinkNotFound, PackageUnavailable) as gone:
             self._close_for(gone)
         finally:
@@ -127,6 +130,9 @@ class LinkState(I18nState):
             return
         except CodeExpired:
             self.error = self._text("otp.expired")
+            return
+        except (CodesLocked, TooManyWrongCodes) as refused:
+            self.error = message_of(refused, self.lang)
             return
         except NoActiveCode:
             self.error = self._text("otp.locked")

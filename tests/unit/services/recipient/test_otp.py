@@ -9,27 +9,15 @@ from sqlmodel import select
 
 from iep_app.models import AuditEvent, OtpChallenge, OutboxMessage, utcnow
 from iep_app.services.errors import CodeExpired, CodeRejected, NoActiveCode, TooManyCodes
-from iep_app.services.recipient import otp, sessions
-from tests.support.packages import send_code
+from iep_app.services.recipient import sessions
+from tests.support.packages import guess_code, send_code, wrong_code
 from tests.unit.services.factories import make_transaction
-
-
-def _verify(session, settings, token, code, now=None):
-    result = otp.verify_code(
-        session=session, secret_key=settings.secret_key, token=token, code=code, now=now or utcnow()
-    )
-    session.commit()
-    return result
-
-
-def _wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
 def test_right_code_opens_a_session_bound_to_the_transaction(session, settings):
     created = make_transaction(session, settings)
     code, sent = send_code(session, settings, created.link_token)
-    token = _verify(session, settings, created.link_token, code)
+    token = guess_code(session, settings, created.link_token, code, now=utcnow())
     transaction = sessions.resolve_session(
         session=session, secret_key=settings.secret_key, session_token=token, now=utcnow()
     )
@@ -40,16 +28,16 @@ def test_right_code_opens_a_session_bound_to_the_transaction(session, settings):
 def test_code_is_single_use(session, settings):
     created = make_transaction(session, settings)
     code, _ = send_code(session, settings, created.link_token)
-    _verify(session, settings, created.link_token, code)
+    guess_code(session, settings, created.link_token, code, now=utcnow())
     with pytest.raises(NoActiveCode):
-        _verify(session, settings, created.link_token, code)
+        guess_code(session, settings, created.link_token, code, now=utcnow())
 
 
 def test_code_expires_after_ten_minutes(session, settings):
     created = make_transaction(session, settings)
     code, _ = send_code(session, settings, created.link_token)
     with pytest.raises(CodeExpired):
-        _verify(
+        guess_code(
             session,
             settings,
             created.link_token,
@@ -64,8 +52,8 @@ def test_resend_voids_the_old_code(session, settings):
     new, _ = send_code(session, settings, created.link_token)
     if old != new:
         with pytest.raises(CodeRejected):
-            _verify(session, settings, created.link_token, old)
-    assert _verify(session, settings, created.link_token, new)
+            guess_code(session, settings, created.link_token, old, now=utcnow())
+    assert guess_code(session, settings, created.link_token, new, now=utcnow())
 
 
 def test_wrong_code_five_times_voids_the_code(session, settings):
@@ -74,11 +62,11 @@ def test_wrong_code_five_times_voids_the_code(session, settings):
     remaining = []
     for _ in range(5):
         with pytest.raises(CodeRejected) as rejected:
-            _verify(session, settings, created.link_token, _wrong(code))
+            guess_code(session, settings, created.link_token, wrong_code(code), now=utcnow())
         remaining.append(rejected.value.remaining)
     assert remaining == [4, 3, 2, 1, 0]
     with pytest.raises(NoActiveCode):
-        _verify(session, settings, created.link_token, code)
+        guess_code(session, settings, created.link_token, code, now=utcnow())
     actions = [e.action for e in session.exec(select(AuditEvent)).all()]
     assert actions.count("code_failed") == 5 and "code_locked" in actions
 
@@ -117,4 +105,4 @@ def test_a_code_whose_tries_ran_out_on_another_worker_cannot_be_used(session, se
     session.exec(update(OtpChallenge).values(failed_attempts=5))
     session.commit()
     with pytest.raises(NoActiveCode):
-        _verify(session, settings, created.link_token, code)
+        guess_code(session, settings, created.link_token, code, now=utcnow())

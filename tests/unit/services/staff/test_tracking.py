@@ -36,7 +36,7 @@ def test_details_name_the_patient_and_the_series(session, settings):
     shown = tracking.details(session=session, transaction=found, now=utcnow())
     assert shown.patient.patient_name == "CompressedSamples^CT1"
     assert shown.transaction.patient_pk == shown.patient.id
-    assert shown.status == "waiting" and shown.codes_in_budget == 0
+    assert shown.status == "waiting" and shown.codes == otp.CodeStanding(0, 0, 0)
     assert [(s.modality, s.images) for s in shown.series] == [("CT", 1)]
     assert len(shown.series[0].storage_key) == 64
     assert shown.recipient.email == "pat@example.org" and shown.parent_public_id == ""
