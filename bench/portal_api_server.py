@@ -28,7 +28,7 @@ from iep_app.dicom.ingest import ingest_paths  # noqa: E402
 from iep_app.dicom.store import FileStore  # noqa: E402
 from iep_app.iep_app import api  # noqa: E402
 from iep_app.models import Instance, utcnow  # noqa: E402
-from iep_app.services.recipient import access  # noqa: E402
+from iep_app.services.recipient import sessions  # noqa: E402
 from iep_app.settings import get_settings  # noqa: E402
 from tests.support.packages import by_email, cookie_grant, link_token, share_report, verify_link  # noqa: E402
 
@@ -45,7 +45,7 @@ def _verified_package() -> tuple[str, str, dict[str, int]]:
         shared = share_report(session, settings, report, recipient, sent_by="bench", actor="bench")
         session_token = verify_link(session, settings, link_token(shared))
         grant = cookie_grant(session, settings, session_token)
-        cookie, transaction = access.redeem_cookie_grant(
+        cookie, transaction = sessions.redeem_cookie_grant(
             session=session, secret_key=settings.secret_key, grant=grant, now=utcnow()
         )
         session.commit()

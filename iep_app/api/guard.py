@@ -13,7 +13,7 @@ from iep_app.db import get_engine, session_scope
 from iep_app.models import Transaction, utcnow
 from iep_app.services import client_address
 from iep_app.services.errors import DomainError, NotAllowed, NotInPackage, PackageUnavailable, SessionEnded
-from iep_app.services.recipient import access
+from iep_app.services.recipient import sessions
 from iep_app.settings import get_settings
 
 # Patient images are never written to the browser's disk cache (a shared PC keeps it after the
@@ -75,7 +75,7 @@ def authorised_transaction(request: Request) -> Transaction:
     public_id = request.path_params["public_id"]
     settings = get_settings()
     with _checked_session() as session:
-        return access.resolve_http_session(
+        return sessions.resolve_http_session(
             session=session,
             secret_key=settings.secret_key,
             cookie=request.cookies.get(cookie_name(public_id), ""),
@@ -85,7 +85,7 @@ def authorised_transaction(request: Request) -> Transaction:
         )
 
 
-def authorised_instance(request: Request) -> access.InstanceAccess:
+def authorised_instance(request: Request) -> sessions.InstanceAccess:
     """The instance named in the URL, if the cookie's live session may see it (one query).
 
     Raises:
@@ -97,7 +97,7 @@ def authorised_instance(request: Request) -> access.InstanceAccess:
     instance_pk = request.path_params["instance"]
     # A plain connection for the common case: an ORM session costs more than the query.
     with get_engine().begin() as connection:
-        granted = access.grant_http_instance(
+        granted = sessions.grant_http_instance(
             connection=connection,
             secret_key=settings.secret_key,
             cookie=cookie,
@@ -108,7 +108,7 @@ def authorised_instance(request: Request) -> access.InstanceAccess:
     if granted is not None:
         return granted
     with _checked_session() as session:
-        return access.resolve_http_instance(
+        return sessions.resolve_http_instance(
             session=session,
             secret_key=settings.secret_key,
             cookie=cookie,

@@ -12,7 +12,7 @@ from iep_app.api.guard import client_ip, cookie_name
 from iep_app.db import session_scope
 from iep_app.models import utcnow
 from iep_app.services.errors import PackageUnavailable, SessionEnded
-from iep_app.services.recipient import access
+from iep_app.services.recipient import sessions
 from iep_app.settings import get_settings
 
 
@@ -25,7 +25,7 @@ async def create_session_cookie(request: Request) -> JSONResponse:
         return JSONResponse({"error": "bad request"}, status_code=400)
     try:
         with session_scope() as session:
-            cookie, transaction = access.redeem_cookie_grant(
+            cookie, transaction = sessions.redeem_cookie_grant(
                 session=session,
                 secret_key=settings.secret_key,
                 grant=grant,

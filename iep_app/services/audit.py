@@ -33,6 +33,7 @@ class Action:
     CODE_REFUSED = "code_refused"
     CODE_FAILED = "code_failed"
     CODE_LOCKED = "code_locked"
+    CODES_LOCKED = "codes_locked"  # the package, after too many wrong codes in all
     VERIFIED = "verified"
     SESSION_ENDED = "session_ended"
     VIEWED = "viewed"

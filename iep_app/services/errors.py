@@ -86,8 +86,22 @@ class PackageUnavailable(DomainError):
         self.reason = reason
 
 
-class TooManyCodes(DomainError):
-    """The hourly budget of one-time passwords for this package is spent."""
+class TooManyCodes(Refusal):
+    """A budget of one-time passwords for this package is spent: `key` words which (hour or day)."""
+
+
+class CodesLocked(Refusal):
+    """Too many wrong codes for this package in all: no code is sent or checked until staff unlock."""
+
+    def __init__(self) -> None:
+        super().__init__("otp.locked_ask_sender")
+
+
+class TooManyWrongCodes(Refusal):
+    """The client address entered too many wrong codes (on any package); nothing is checked for now."""
+
+    def __init__(self) -> None:
+        super().__init__("otp.address_limited")
 
 
 class NoActiveCode(DomainError):

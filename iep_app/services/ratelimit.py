@@ -30,6 +30,12 @@ DIRECTORY_LOOKUPS_PER_CLIENT = Policy("lookup-client", 30, timedelta(hours=1))
 # 10 forwards of one package per day: a GP sending on to colleagues fits; a verified session
 # used to mail the hospital's links to a list of strangers does not.
 FORWARDS = Policy("forward", 10, timedelta(days=1))
+# 30 wrong one-time passwords per client address per hour, across every package: a person
+# mistyping needs a handful; one address holding many links cannot spend each link's lock budget
+# (recipient.otp.WRONG_CODES_BEFORE_LOCK) in turn faster than 720 guesses a day. Behind a shared
+# address (a hospital's NAT, or "unknown") its people share the budget; the lock protects each
+# package regardless.
+WRONG_CODES_PER_ADDRESS = Policy("otp-wrong", 30, timedelta(hours=1))
 
 
 def _bucket(policy: Policy, key: str) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
 
 from iep_app.dicom.ingest import IngestReport, ingest_paths
@@ -12,7 +14,8 @@ from iep_app.dicom.store import FileStore
 from iep_app.models import AuthMethod, Transaction, utcnow
 from iep_app.services import organisation
 from iep_app.services.directory.contacts import ContactDetails
-from iep_app.services.recipient import access
+from iep_app.services.errors import CodeRejected, CodesLocked
+from iep_app.services.recipient import otp, sessions
 from iep_app.services.transactions import sharing
 from iep_app.settings import Settings
 
@@ -60,25 +63,77 @@ def link_token(shared: sharing.Shared) -> str:
     return shared.link_url.rsplit("/", 1)[1]
 
 
-def verify_link(session: Session, settings: Settings, token: str) -> str:
-    """Ask for a code on a link, read it from the queued message and type it: the session token."""
+def send_code(
+    session: Session, settings: Settings, token: str, *, now: datetime | None = None, ip: str = ""
+) -> tuple[str, otp.SentCode]:
+    """Click "start" on a link, committed: the code read from the queued message, and what was sent."""
     org = organisation.current(session=session, settings=settings)
-    sent = access.request_code(
-        session=session, secret_key=settings.secret_key, organisation=org, token=token, now=utcnow()
+    sent = otp.request_code(
+        session=session,
+        secret_key=settings.secret_key,
+        organisation=org,
+        token=token,
+        now=now or utcnow(),
+        ip=ip,
     )
     session.commit()
-    code = re.search(r"\b(\d{6})\b", sent.outgoing.message.text)
+    code = re.search(rf"\b(\d{{{otp.OTP_DIGITS}}})\b", sent.outgoing.message.text)
     assert code is not None
-    session_token = access.verify_code(
-        session=session, secret_key=settings.secret_key, token=token, code=code.group(1), now=utcnow()
+    return code.group(1), sent
+
+
+def verify_link(session: Session, settings: Settings, token: str) -> str:
+    """Ask for a code on a link, read it from the queued message and type it: the session token."""
+    code, _ = send_code(session, settings, token)
+    session_token = otp.verify_code(
+        session=session, secret_key=settings.secret_key, token=token, code=code, now=utcnow()
     )
     session.commit()
     return session_token
 
 
+def guess_code(
+    session: Session, settings: Settings, token: str, code: str, *, now: datetime, ip: str = ""
+) -> str:
+    """Type a code on a link: the session token, committed (or, as session_scope does, rolled back)."""
+    try:
+        session_token = otp.verify_code(
+            session=session, secret_key=settings.secret_key, token=token, code=code, now=now, ip=ip
+        )
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    return session_token
+
+
+def wrong_code(code: str) -> str:
+    """A code of the right length that is not `code`."""
+    return f"{(int(code) + 1) % 10**otp.OTP_DIGITS:0{otp.OTP_DIGITS}d}"
+
+
+def enter_wrong_codes(
+    session: Session, settings: Settings, token: str, count: int, *, now: datetime, ip: str = ""
+) -> list[int | str]:
+    """Ask for codes and type `count` wrong ones, five per code (a minute apart).
+
+    Returns:
+        What each wrong entry was told: the tries left, or "locked" when the package locked.
+    """
+    told: list[int | str] = []
+    while len(told) < count:
+        code, _ = send_code(session, settings, token, now=now, ip=ip)
+        for _ in range(min(otp.TRIES_PER_CODE, count - len(told))):
+            with pytest.raises((CodeRejected, CodesLocked)) as refused:
+                guess_code(session, settings, token, wrong_code(code), now=now, ip=ip)
+            told.append(refused.value.remaining if isinstance(refused.value, CodeRejected) else "locked")
+        now += timedelta(minutes=1)
+    return told
+
+
 def cookie_grant(session: Session, settings: Settings, session_token: str) -> str:
     """The one-time grant a verified tab swaps for its HttpOnly cookie, committed."""
-    grant = access.issue_cookie_grant(
+    grant = sessions.issue_cookie_grant(
         session=session, secret_key=settings.secret_key, session_token=session_token, now=utcnow()
     )
     session.commit()

@@ -6,7 +6,7 @@ import reflex as rx
 
 from iep_app.components.form import code_input
 from iep_app.components.layout import notice, page_frame
-from iep_app.services.recipient.access import OTP_DIGITS
+from iep_app.services.recipient.otp import OTP_DIGITS
 from iep_app.states.recipient.link import LinkState
 
 T = LinkState.tr

@@ -34,6 +34,8 @@ def _details() -> rx.Component:
             _item("admin.list.activity", info["activity"]),
             _item("admin.tx.sent_by", info["sent_by"]),
             _item("admin.tx.codes", info["codes"]),
+            _item("admin.tx.codes_today", info["codes_today"]),
+            _item("admin.tx.wrong_codes", rx.text(info["wrong_codes"], data_testid="wrong-codes")),
             rx.cond(
                 info["parent"] != "",
                 _item("admin.tx.parent", rx.link(info["parent"], href=info["parent_url"])),
@@ -119,8 +121,8 @@ def _actions() -> rx.Component:
                 wrap="wrap",
             ),
             rx.cond(
-                S.codes_locked,
-                rx.text(T["admin.tx.codes_locked"], size="2", color_scheme="orange"),
+                S.codes_lock != "",
+                rx.text(S.codes_lock, size="2", color_scheme="orange", data_testid="codes-lock"),
                 rx.fragment(),
             ),
             rx.form(

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from iep_app.models import Message, Transaction, pk
 from iep_app.services import audit, organisation, outbox
 from iep_app.services.audit import Action
+from iep_app.services.recipient import otp
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.transactions import messages, records, sharing, withdrawal
 from iep_app.settings import Settings
@@ -71,17 +72,16 @@ def resend_link(
 def unlock_codes(
     *, session: Session, transaction: Transaction, by: StaffIdentity, now: datetime, ip: str = ""
 ) -> None:
-    """Give the recipient a fresh hourly budget of one-time passwords.
+    """Give the recipient fresh budgets of one-time passwords, and lift the lock after wrong codes.
 
-    Codes sent before now stop counting against the budget; codes already voided after
-    wrong tries stay void, so the recipient simply asks for a new one.
+    This is the only way to lift that lock (recipient.otp.WRONG_CODES_BEFORE_LOCK). The live
+    code, if any, is voided, so the recipient simply asks for a new one.
 
     Raises:
         PackageUnavailable: the package expired, was declined or revoked.
     """
     records.ensure_available(transaction, now)
-    transaction.codes_reset_at = now
-    session.add(transaction)
+    before = otp.unlock(session=session, transaction=transaction, now=now)
     audit.record(
         session=session,
         now=now,
@@ -89,6 +89,8 @@ def unlock_codes(
         actor=by.actor,
         transaction_pk=transaction.id,
         ip=ip,
+        lock=before.lock.value,
+        wrong_codes=before.wrong_codes,
     )
 
 

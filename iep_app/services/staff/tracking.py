@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from iep_app.models import (
     AuditEvent,
     DisplayStatus,
     Individual,
-    OtpChallenge,
     Patient,
     Transaction,
 )
 from iep_app.services import audit
 from iep_app.services.errors import NotAllowed
 from iep_app.services.images import studies
-from iep_app.services.recipient.access import CODES_PER_HOUR
+from iep_app.services.recipient import otp
 from iep_app.services.staff.search import display_status
 
 MAX_TREE = 500  # a forward chain longer than this is cut short on the page
@@ -41,7 +40,7 @@ class Details:
     recipient: Individual
     patient: Patient | None
     status: DisplayStatus
-    codes_in_budget: int
+    codes: otp.CodeStanding  # against the budgets; `codes.lock` says whether staff must unlock
     series: list[SeriesSummary]
     parent_public_id: str
 
@@ -77,18 +76,6 @@ def by_public_id(*, session: Session, public_id: str) -> Transaction:
     return found
 
 
-def codes_in_budget(*, session: Session, transaction: Transaction, now: datetime) -> int:
-    """How many one-time passwords count against the hourly budget right now."""
-    since = now - timedelta(hours=1)
-    if transaction.codes_reset_at is not None:
-        since = max(since, transaction.codes_reset_at)
-    return session.exec(
-        select(func.count())
-        .select_from(OtpChallenge)
-        .where(OtpChallenge.transaction_pk == transaction.id, col(OtpChallenge.created_at) > since)
-    ).one()
-
-
 def _series(session: Session, transaction_pk: int) -> list[SeriesSummary]:
     contents = studies.contents(session=session, transaction_pk=transaction_pk)
     keys = {i.id: i.storage_key for i in studies.instances_of(session=session, transaction_pk=transaction_pk)}
@@ -114,15 +101,10 @@ def details(*, session: Session, transaction: Transaction, now: datetime) -> Det
         recipient=recipient,
         patient=session.get(Patient, transaction.patient_pk) if transaction.patient_pk else None,
         status=display_status(transaction, now),
-        codes_in_budget=codes_in_budget(session=session, transaction=transaction, now=now),
+        codes=otp.standing(session=session, transaction=transaction, now=now),
         series=_series(session, transaction.id),
         parent_public_id=(parent.public_id or "") if parent else "",
     )
-
-
-def codes_locked(details: Details) -> bool:
-    """Whether the recipient can no longer ask for a code this hour (staff may unlock)."""
-    return details.codes_in_budget >= CODES_PER_HOUR
 
 
 def descendants(*, session: Session, transaction: Transaction) -> list[tuple[Transaction, int]]:

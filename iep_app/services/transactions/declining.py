@@ -13,7 +13,7 @@ from iep_app.notify import templates
 from iep_app.services import audit, organisation, outbox
 from iep_app.services.audit import Action
 from iep_app.services.errors import PackageUnavailable, invalid
-from iep_app.services.recipient import access
+from iep_app.services.recipient import sessions
 from iep_app.services.transactions import records
 from iep_app.settings import Settings
 
@@ -112,7 +112,9 @@ def decline(
         message=notice,
         redacted=notice,
     )
-    access.end_session(session=session, secret_key=settings.secret_key, session_token=session_token, now=now)
+    sessions.end_session(
+        session=session, secret_key=settings.secret_key, session_token=session_token, now=now
+    )
     audit.record(
         session=session,
         now=now,

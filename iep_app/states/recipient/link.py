@@ -14,12 +14,15 @@ from iep_app.services import organisation, outbox
 from iep_app.services.errors import (
     CodeExpired,
     CodeRejected,
+    CodesLocked,
     LinkNotFound,
     NoActiveCode,
     PackageUnavailable,
     TooManyCodes,
+    TooManyWrongCodes,
+    message_of,
 )
-from iep_app.services.recipient import access
+from iep_app.services.recipient import links, otp
 from iep_app.states.common import CLOSED_KEYS, I18nState, now, settings
 from iep_app.states.recipient.package import PackageState
 from iep_app.vocabulary import moment
@@ -70,7 +73,7 @@ class LinkState(I18nState):
         self.phase, self.error, self.message = "checking", "", ""
         self._token = _token_from_path(str(self.router.url))
         try:
-            view = self._on_link(access.open_link)
+            view = self._on_link(links.open_link)
         except (LinkNotFound, PackageUnavailable) as gone:
             return self._close_for(gone)
         self.lang = view.language
@@ -87,12 +90,12 @@ class LinkState(I18nState):
         self.busy, self.error = True, ""
         yield
         try:
-            sent = self._on_link(access.request_code)
+            sent = self._on_link(otp.request_code)
             await outbox.deliver(sent.outgoing, settings=settings(), now=now())
             self.phase = "code"
             self.message = self._text("otp.sent", destination=sent.masked_destination)
-        except TooManyCodes:
-            self.error = self._text("otp.rate_limited")
+        except (TooManyCodes, CodesLocked) as refused:
+            self.error = message_of(refused, self.lang)
         except (LinkNotFound, PackageUnavailable) as gone:
             self._close_for(gone)
         finally:
@@ -104,13 +107,13 @@ class LinkState(I18nState):
         if self.phase != "code" or not self._token or self.busy:
             return
         code = str((form_data or {}).get("code", ""))[:32]
-        if not code.strip().isdigit() or len(code.strip()) != access.OTP_DIGITS:
-            self.error = self._text("otp.wrong_format", digits=access.OTP_DIGITS)
+        if not code.strip().isdigit() or len(code.strip()) != otp.OTP_DIGITS:
+            self.error = self._text("otp.wrong_format", digits=otp.OTP_DIGITS)
             return
         config = settings()
         try:
             with session_scope() as session:
-                session_token = access.verify_code(
+                session_token = otp.verify_code(
                     session=session,
                     secret_key=config.secret_key,
                     token=self._token,
@@ -127,6 +130,9 @@ class LinkState(I18nState):
             return
         except CodeExpired:
             self.error = self._text("otp.expired")
+            return
+        except (CodesLocked, TooManyWrongCodes) as refused:
+            self.error = message_of(refused, self.lang)
             return
         except NoActiveCode:
             self.error = self._text("otp.locked")

@@ -10,7 +10,7 @@ from iep_app.db import session_scope
 from iep_app.models import Transaction
 from iep_app.services import organisation
 from iep_app.services.errors import PackageUnavailable, SessionEnded
-from iep_app.services.recipient import access
+from iep_app.services.recipient import sessions
 from iep_app.services.transactions import messages
 from iep_app.states.common import CLOSED_KEYS, I18nState, now, settings
 from iep_app.vocabulary import moment
@@ -48,7 +48,7 @@ class PackageState(I18nState):
         self.lang = lang
         config = settings()
         with session_scope() as session:
-            return access.issue_cookie_grant(
+            return sessions.issue_cookie_grant(
                 session=session,
                 secret_key=config.secret_key,
                 session_token=session_token,
@@ -57,7 +57,7 @@ class PackageState(I18nState):
 
     def _transaction(self, session) -> Transaction:  # type: ignore[no-untyped-def]
         """The package this tab may see, or SessionEnded / PackageUnavailable."""
-        return access.resolve_session(
+        return sessions.resolve_session(
             session=session,
             secret_key=settings().secret_key,
             session_token=self._session_token,

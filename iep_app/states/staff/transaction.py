@@ -13,7 +13,7 @@ from iep_app.i18n import catalogue, normalise_language
 from iep_app.models import OutboxStatus, Transaction
 from iep_app.services import organisation, outbox
 from iep_app.services.errors import NotAllowed, PackageUnavailable, ValidationFailed, invalid, message_of
-from iep_app.services.recipient.access import CODES_PER_HOUR
+from iep_app.services.recipient import otp
 from iep_app.services.staff import actions, tracking
 from iep_app.services.staff.sessions import StaffIdentity
 from iep_app.services.staff.tracking import Details, TimelineEntry
@@ -37,7 +37,7 @@ class AdminTransactionState(AdminState):
     thread: list[dict[str, str]] = []
     tree: list[dict[str, str]] = []
     timeline: list[dict[str, str]] = []
-    codes_locked: bool = False
+    codes_lock: str = ""  # why the recipient cannot have a code now, for staff; "" when they can
     is_open: bool = False
     onward_count: int = 0
     until: str = ""
@@ -50,7 +50,7 @@ class AdminTransactionState(AdminState):
         t, person, patient = shown.transaction, shown.recipient, shown.patient
         self.public_id, self.status = t.public_id or "", shown.status
         self.is_open = not shown.status.ended
-        self.codes_locked = tracking.codes_locked(shown)
+        self.codes_lock = self._codes_lock(shown.codes)
         until = t.available_until
         self.until = until.date().isoformat()
         self.info = {
@@ -75,7 +75,9 @@ class AdminTransactionState(AdminState):
             "sent_by": t.sent_by,
             "language": t.language,
             "decline_reason": t.decline_reason,
-            "codes": f"{shown.codes_in_budget} / {CODES_PER_HOUR}",
+            "codes": f"{shown.codes.sent_this_hour} / {otp.CODES_PER_HOUR}",
+            "codes_today": f"{shown.codes.sent_today} / {otp.CODES_PER_DAY}",
+            "wrong_codes": f"{shown.codes.wrong_codes} / {otp.WRONG_CODES_BEFORE_LOCK}",
             "parent": shown.parent_public_id,
             "parent_url": routes.admin_transaction_url(shown.parent_public_id),
         }
@@ -87,6 +89,16 @@ class AdminTransactionState(AdminState):
             }
             for s in shown.series
         ]
+
+    def _codes_lock(self, codes: otp.CodeStanding) -> str:
+        match codes.lock:
+            case otp.CodeLock.WRONG_CODES:
+                return self._text("admin.tx.codes_locked_wrong", count=otp.WRONG_CODES_BEFORE_LOCK)
+            case otp.CodeLock.DAY:
+                return self._text("admin.tx.codes_locked_today")
+            case otp.CodeLock.HOUR:
+                return self._text("admin.tx.codes_locked")
+        return ""
 
     def _event_label(self, entry: TimelineEntry) -> str:
         key = f"admin.event.{entry.action}"

@@ -20,7 +20,7 @@ from iep_app.services.errors import (
     SessionEnded,
     ValidationFailed,
 )
-from iep_app.services.recipient import access
+from iep_app.services.recipient import sessions
 from iep_app.services.transactions import records
 from tests.support.packages import verify_link
 from tests.unit.services.admin_factories import as_staff
@@ -115,7 +115,7 @@ def _can_open(session, settings, token) -> bool:
 
 def _session_open(session, settings, session_token) -> bool:
     try:
-        access.resolve_session(
+        sessions.resolve_session(
             session=session, secret_key=settings.secret_key, session_token=session_token, now=utcnow()
         )
     except (SessionEnded, PackageUnavailable):

@@ -11,7 +11,7 @@ from iep_app.models import OutboxMessage, OutboxStatus, TransactionStatus, utcno
 from iep_app.notify.templates import RenderedMessage
 from iep_app.services import organisation, outbox
 from iep_app.services.errors import LinkNotFound, NotAllowed, PackageUnavailable
-from iep_app.services.recipient.access import request_code
+from iep_app.services.recipient.otp import request_code
 from iep_app.services.staff import outbox_view
 from iep_app.services.staff.outbox_view import NotRetried
 from iep_app.services.transactions import records, sharing

@@ -13,7 +13,7 @@ from iep_app.models import AuthMethod, TransactionStatus, utcnow
 from iep_app.services import audit, organisation
 from iep_app.services.directory.contacts import ContactDetails
 from iep_app.services.errors import NotAllowed
-from iep_app.services.recipient import access
+from iep_app.services.recipient import links, otp
 from iep_app.services.staff import tracking
 from tests.support.packages import share_report
 from tests.unit.services.factories import make_transaction
@@ -36,7 +36,7 @@ def test_details_name_the_patient_and_the_series(session, settings):
     shown = tracking.details(session=session, transaction=found, now=utcnow())
     assert shown.patient.patient_name == "CompressedSamples^CT1"
     assert shown.transaction.patient_pk == shown.patient.id
-    assert shown.status == "waiting" and shown.codes_in_budget == 0
+    assert shown.status == "waiting" and shown.codes == otp.CodeStanding(0, 0, 0)
     assert [(s.modality, s.images) for s in shown.series] == [("CT", 1)]
     assert len(shown.series[0].storage_key) == 64
     assert shown.recipient.email == "pat@example.org" and shown.parent_public_id == ""
@@ -75,7 +75,7 @@ def test_the_timeline_lists_audited_events_with_time_ip_and_facts(session, setti
     shared = _share_ct(session, settings)
     org = organisation.current(session=session, settings=settings)
     token = shared.link_url.rsplit("/", 1)[1]
-    access.open_link(
+    links.open_link(
         session=session,
         secret_key=settings.secret_key,
         organisation=org,
@@ -83,7 +83,7 @@ def test_the_timeline_lists_audited_events_with_time_ip_and_facts(session, setti
         now=utcnow(),
         ip="203.0.113.9",
     )
-    access.request_code(
+    otp.request_code(
         session=session,
         secret_key=settings.secret_key,
         organisation=org,

@@ -8,7 +8,7 @@ from sqlmodel import select
 from iep_app.models import AuditEvent, OutboxMessage, TransactionStatus, utcnow
 from iep_app.services import organisation
 from iep_app.services.errors import PackageUnavailable, ValidationFailed
-from iep_app.services.recipient import access
+from iep_app.services.recipient import links, sessions
 from iep_app.services.transactions import declining
 from tests.support.packages import link_token, verify_link
 from tests.unit.services.factories import make_shared
@@ -55,12 +55,12 @@ def test_after_a_decline_the_session_and_the_link_are_dead(session, settings):
     transaction, token, session_token = _verified(session, settings)
     _decline(session, settings, transaction, session_token)
     with pytest.raises(PackageUnavailable) as ended:
-        access.resolve_session(
+        sessions.resolve_session(
             session=session, secret_key=settings.secret_key, session_token=session_token, now=utcnow()
         )
     assert ended.value.reason == "declined"
     with pytest.raises(PackageUnavailable) as closed:
-        access.open_link(
+        links.open_link(
             session=session,
             secret_key=settings.secret_key,
             organisation=organisation.current(session=session, settings=settings),

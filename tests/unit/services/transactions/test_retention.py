@@ -13,7 +13,7 @@ from iep_app.services.audit import Action
 from iep_app.services.directory import contacts
 from iep_app.services.directory.contacts import ContactDetails
 from iep_app.services.errors import PackageUnavailable, ValidationFailed
-from iep_app.services.recipient import access
+from iep_app.services.recipient import links
 from iep_app.services.transactions import records, retention
 from tests.unit.services.admin_factories import as_staff
 from tests.unit.services.factories import make_transaction
@@ -134,7 +134,7 @@ def test_a_revoked_link_shows_withdrawn_to_the_recipient(session, settings):
     session.commit()
     org = organisation.current(session=session, settings=settings)
     with pytest.raises(PackageUnavailable) as closed:
-        access.open_link(
+        links.open_link(
             session=session,
             secret_key=settings.secret_key,
             organisation=org,

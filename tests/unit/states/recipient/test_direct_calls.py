@@ -10,8 +10,8 @@ from sqlmodel import Session, SQLModel, select
 
 from iep_app.db import get_engine
 from iep_app.models import OutboxMessage, RecipientSession
-from iep_app.services.recipient.access import OTP_DIGITS
 from iep_app.services.recipient.downloads import DownloadKind
+from iep_app.services.recipient.otp import OTP_DIGITS
 from iep_app.states.recipient.download import DownloadState
 from iep_app.states.recipient.link import LinkState
 from iep_app.states.recipient.package import PackageState

@@ -10,7 +10,7 @@ import iep_app.db
 import iep_app.states.common
 from iep_app.models import OutboxMessage, RateEvent, Transaction, TransactionStatus, utcnow
 from iep_app.services import ratelimit
-from iep_app.services.recipient import access
+from iep_app.services.recipient import sessions
 from iep_app.states.recipient.decline import DeclineState
 from iep_app.states.recipient.forward import ForwardState
 from iep_app.states.recipient.package import PackageState
@@ -232,7 +232,7 @@ async def test_an_ended_session_closes_the_wizard(session, settings, verified):
     tab, parent = verified
     wizard = tab[ForwardState]
     await wizard.on_load()
-    access.end_session(
+    sessions.end_session(
         session=session,
         secret_key=settings.secret_key,
         session_token=tab[PackageState]._session_token,

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel, select
 from iep_app.db import get_engine, session_scope
 from iep_app.dicom.synthetic import make_ct_series
 from iep_app.models import AuditEvent, Instance, Series, utcnow
-from iep_app.services.recipient import access
+from iep_app.services.recipient import sessions
 from iep_app.settings import get_settings
 from iep_app.states.recipient.package import PackageState
 from iep_app.states.recipient.viewer import ViewerState
@@ -156,7 +156,7 @@ async def test_an_ended_session_changes_nothing_and_goes_back(viewer):
     await call(viewer, ViewerState.on_load)
     package = await viewer.get_state(PackageState)
     with session_scope() as session:
-        access.end_session(
+        sessions.end_session(
             session=session,
             secret_key=get_settings().secret_key,
             session_token=package._session_token,

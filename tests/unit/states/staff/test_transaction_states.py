@@ -3,16 +3,22 @@ guard tests): they find, show and act."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import reflex as rx
 from sqlmodel import select
 
 import iep_app.iep_app  # noqa: F401
 from iep_app.db import session_scope
-from iep_app.models import AuditEvent, Transaction, TransactionStatus
+from iep_app.models import AuditEvent, Transaction, TransactionStatus, utcnow
 from iep_app.services import audit
+from iep_app.services.recipient import otp
+from iep_app.services.staff import tracking
+from iep_app.services.transactions import records
 from iep_app.settings import get_settings
 from iep_app.states.staff.transaction import AdminTransactionState
 from iep_app.states.staff.transactions import AdminTransactionsState
+from tests.support.packages import enter_wrong_codes
 from tests.unit.services.admin_factories import make_staff, sign_in
 from tests.unit.services.factories import make_transaction
 
@@ -45,3 +51,25 @@ def test_revoke_through_the_page_state(use_engine, monkeypatch):
         assert event.actor == audit.staff_actor("alice")
     AdminTransactionState.event_handlers["revoke"].fn(state, {})
     assert "closed" in state.error
+
+
+def test_the_page_shows_the_lock_after_wrong_codes_and_the_unlock_lifts_it(use_engine):
+    state, public_id = _signed_in(AdminTransactionState, use_engine)
+    state._public_id = public_id
+    settings = get_settings()
+    with session_scope(use_engine) as session:
+        transaction = tracking.by_public_id(session=session, public_id=public_id)
+        token = records.issue_link(session=session, secret_key=settings.secret_key, transaction=transaction)
+        session.commit()
+        # Four codes a minute apart, ending before the page's clock.
+        earlier = utcnow() - timedelta(minutes=10)
+        enter_wrong_codes(session, settings, token, otp.WRONG_CODES_BEFORE_LOCK, now=earlier)
+        state._fill(session, transaction)
+    assert state.codes_lock.startswith("Locked after 20 wrong codes; only staff can unlock.")
+    assert state.info["wrong_codes"] == "20 / 20"
+    AdminTransactionState.event_handlers["unlock_codes"].fn(state)
+    assert state.codes_lock == "" and state.info["wrong_codes"] == "0 / 20"
+    assert state.notice.startswith("Codes unlocked")
+    with session_scope(use_engine) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "codes_unlocked")).one()
+        assert event.actor == audit.staff_actor("alice")

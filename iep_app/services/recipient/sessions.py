@@ -1,274 +1,49 @@
-"""Recipient access: emailed links, one-time passwords, and verified sessions bound to one package."""
+"""Verified sessions: a browser bound to one package, its HTTP cookie, and every re-check."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
-import pyotp
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from iep_app.models import (
-    AuthMethod,
     Instance,
-    Organisation,
-    OtpChallenge,
-    Progress,
     RecipientSession,
     Transaction,
     TransactionInstance,
     TransactionStatus,
     pk,
 )
-from iep_app.notify import templates
-from iep_app.services import audit, outbox, secrets
+from iep_app.services import secrets
 from iep_app.services.audit import Action
-from iep_app.services.errors import (
-    CodeExpired,
-    CodeRejected,
-    NoActiveCode,
-    NotAllowed,
-    NotInPackage,
-    SessionEnded,
-    TooManyCodes,
-)
+from iep_app.services.errors import NotAllowed, NotInPackage, SessionEnded
+from iep_app.services.recipient.links import record
 from iep_app.services.transactions import records
 
-OTP_DIGITS = 6  # a one-time password sent by SMS or email: pages, texts and checks say this many
-
-# Named policies, with their budgets:
-CODES_PER_HOUR = 5  # one-time passwords sent per transaction per rolling hour
-TRIES_PER_CODE = 5  # wrong entries before a code is void and a new one must be asked for
-CODE_LIFETIME = timedelta(minutes=10)
 SESSION_IDLE_LIMIT = timedelta(minutes=15)
 COOKIE_GRANT_LIFETIME = timedelta(seconds=60)
 # Writing last_seen on every frame request would make each image a database write.
 TOUCH_INTERVAL = timedelta(seconds=30)
 
-_OTP_PURPOSE = "otp"
 _SESSION_PURPOSE = "session"
 _HTTP_PURPOSE = "http-session"
 _GRANT_PURPOSE = "cookie-grant"
-
-
-@dataclass(frozen=True)
-class LinkView:
-    """What the landing page may show before anyone is verified: nothing about the patient."""
-
-    public_id: str
-    language: str
-    organisation: str
-    available_until: datetime
-    channel: AuthMethod
-    masked_destination: str
-
-
-@dataclass(frozen=True)
-class SentCode:
-    outgoing: outbox.Outgoing
-    masked_destination: str
-    valid_minutes: int
-
-
-def _channel(transaction: Transaction) -> str:
-    return outbox.SMS if transaction.auth_method == AuthMethod.SMS else outbox.EMAIL
-
-
-def _masked(transaction: Transaction) -> str:
-    return outbox.masked(_channel(transaction), transaction.auth_destination)
-
-
-def _code_hash(secret_key: str, transaction_pk: int, code: str) -> str:
-    return secrets.token_hash(secret_key, _OTP_PURPOSE, f"{transaction_pk}:{code}")
 
 
 def _session_digest(secret_key: str, session_token: str) -> str:
     return secrets.token_hash(secret_key, _SESSION_PURPOSE, session_token)
 
 
-def _available(session: Session, secret_key: str, token: str, now: datetime) -> Transaction:
-    transaction = records.by_link(session=session, secret_key=secret_key, token=token)
-    records.ensure_available(transaction, now)
-    return transaction
-
-
-def _record(
-    session: Session, now: datetime, action: str, transaction_pk: int, ip: str, **detail: object
-) -> None:
-    # Every event this module writes is the recipient's own, about one package.
-    audit.record(
-        session=session,
-        now=now,
-        action=action,
-        actor=audit.RECIPIENT,
-        transaction_pk=transaction_pk,
-        ip=ip,
-        **detail,
-    )
-
-
-def open_link(
-    *,
-    session: Session,
-    secret_key: str,
-    organisation: Organisation,
-    token: str,
-    now: datetime,
-    ip: str = "",
-) -> LinkView:
-    """Look at a link without sending anything (mail scanners open links too).
-
-    Raises:
-        LinkNotFound: the link is unknown.
-        PackageUnavailable: the package expired, was declined or revoked.
-    """
-    transaction = _available(session, secret_key, token, now)
-    _record(session, now, Action.LINK_OPENED, pk(transaction), ip)
-    records.advance(transaction, Progress.OPENED, now)
-    return LinkView(
-        public_id=transaction.public_id or "",
-        language=transaction.language,
-        organisation=organisation.name,
-        available_until=transaction.available_until,
-        channel=transaction.auth_method,
-        masked_destination=_masked(transaction),
-    )
-
-
-def request_code(
-    *,
-    session: Session,
-    secret_key: str,
-    organisation: Organisation,
-    token: str,
-    now: datetime,
-    ip: str = "",
-) -> SentCode:
-    """Void any live code and queue a fresh one to the package's second channel.
-
-    Raises:
-        LinkNotFound, PackageUnavailable: as open_link.
-        TooManyCodes: CODES_PER_HOUR codes were already sent within the last hour.
-    """
-    transaction = _available(session, secret_key, token, now)
-    # Lock the transaction row (PostgreSQL) so two clicks at once cannot both pass the cap.
-    session.exec(select(Transaction).where(Transaction.id == pk(transaction)).with_for_update())
-    # Staff "unlock" restarts the count: codes sent before codes_reset_at no longer count.
-    since = now - timedelta(hours=1)
-    if transaction.codes_reset_at is not None:
-        since = max(since, transaction.codes_reset_at)
-    sent_last_hour = session.exec(
-        select(func.count())
-        .select_from(OtpChallenge)
-        .where(
-            OtpChallenge.transaction_pk == pk(transaction),
-            col(OtpChallenge.created_at) > since,
-        )
-    ).one()
-    if sent_last_hour >= CODES_PER_HOUR:
-        _record(session, now, Action.CODE_REFUSED, pk(transaction), ip, why="hourly limit")
-        raise TooManyCodes()
-    session.exec(
-        update(OtpChallenge)
-        .where(
-            col(OtpChallenge.transaction_pk) == pk(transaction),
-            col(OtpChallenge.used_at).is_(None),
-            col(OtpChallenge.voided_at).is_(None),
-        )
-        .values(voided_at=now)
-    )
-    # A fresh random secret per challenge; only the code's keyed hash is stored.
-    code = pyotp.HOTP(pyotp.random_base32(), digits=OTP_DIGITS).at(0)
-    session.add(
-        OtpChallenge(
-            transaction_pk=pk(transaction),
-            channel=transaction.auth_method,
-            code_hash=_code_hash(secret_key, pk(transaction), code),
-            created_at=now,
-            expires_at=now + CODE_LIFETIME,
-        )
-    )
-    minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    template = templates.otp_sms if transaction.auth_method == AuthMethod.SMS else templates.otp_email
-    render = partial(
-        template, lang=transaction.language, organisation=organisation.name, valid_minutes=minutes
-    )
-    outgoing = outbox.queue(
-        session=session,
-        channel=_channel(transaction),
-        purpose="otp",
-        to=transaction.auth_destination,
-        transaction_pk=pk(transaction),
-        message=render(code=code),
-        redacted=render(code="******"),
-    )
-    masked = _masked(transaction)
-    _record(
-        session, now, Action.CODE_SENT, pk(transaction), ip, channel=transaction.auth_method.value, to=masked
-    )
-    return SentCode(outgoing=outgoing, masked_destination=masked, valid_minutes=minutes)
-
-
-def _live_challenge(session: Session, transaction_pk: int) -> OtpChallenge | None:
-    return session.exec(
-        select(OtpChallenge)
-        .where(
-            OtpChallenge.transaction_pk == transaction_pk,
-            col(OtpChallenge.used_at).is_(None),
-            col(OtpChallenge.voided_at).is_(None),
-            col(OtpChallenge.failed_attempts) < TRIES_PER_CODE,
-        )
-        .order_by(col(OtpChallenge.id).desc())
-    ).first()
-
-
-def verify_code(
-    *,
-    session: Session,
-    secret_key: str,
-    token: str,
-    code: str,
-    now: datetime,
-    ip: str = "",
-) -> str:
-    """Check a one-time password and open a session bound to this package.
+def open_session(*, session: Session, secret_key: str, transaction: Transaction, now: datetime) -> str:
+    """Bind a new session to this package (after its one-time password was right).
 
     Returns:
         The session token for the recipient's browser (stored only hashed).
-
-    Raises:
-        LinkNotFound, PackageUnavailable: as open_link.
-        NoActiveCode: no live code (none sent, used, voided, or locked after wrong tries).
-        CodeExpired: the code's lifetime passed.
-        CodeRejected: wrong code, with the tries left.
     """
-    transaction = _available(session, secret_key, token, now)
-    challenge = _live_challenge(session, pk(transaction))
-    if challenge is None:
-        raise NoActiveCode()
-    if challenge.expires_at <= now:
-        raise CodeExpired()
-    code = "".join(ch for ch in (code or "") if not ch.isspace())
-    if not secrets.same(challenge.code_hash, _code_hash(secret_key, pk(transaction), code)):
-        return _count_failure(session, transaction, challenge, now, ip)
-    # Single use even under concurrent submissions: only one UPDATE can match.
-    claimed = session.exec(
-        update(OtpChallenge)
-        .where(
-            col(OtpChallenge.id) == challenge.id,
-            col(OtpChallenge.used_at).is_(None),
-            col(OtpChallenge.voided_at).is_(None),
-            # Wrong guesses racing on other workers may have used up the tries meanwhile.
-            col(OtpChallenge.failed_attempts) < TRIES_PER_CODE,
-        )
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:
-        raise NoActiveCode()
     session_token = secrets.new_token()
     session.add(
         RecipientSession(
@@ -278,28 +53,7 @@ def verify_code(
             last_seen_at=now,
         )
     )
-    records.advance(transaction, Progress.VERIFIED, now)
-    _record(session, now, Action.VERIFIED, pk(transaction), ip)
     return session_token
-
-
-def _count_failure(
-    session: Session, transaction: Transaction, challenge: OtpChallenge, now: datetime, ip: str
-) -> str:
-    session.exec(
-        update(OtpChallenge)
-        .where(col(OtpChallenge.id) == challenge.id)
-        .values(failed_attempts=OtpChallenge.failed_attempts + 1)
-    )
-    session.refresh(challenge)
-    remaining = max(TRIES_PER_CODE - challenge.failed_attempts, 0)
-    _record(session, now, Action.CODE_FAILED, pk(transaction), ip, remaining=remaining)
-    if remaining == 0:
-        challenge.voided_at = now
-        _record(session, now, Action.CODE_LOCKED, pk(transaction), ip)
-    # The failure must be stored even though the caller sees an error.
-    session.commit()
-    raise CodeRejected(remaining)
 
 
 def _session_row(session: Session, digest: str, column) -> RecipientSession:  # type: ignore[no-untyped-def]
@@ -320,7 +74,7 @@ def _check(session: Session, row: RecipientSession, now: datetime, ip: str) -> T
         raise SessionEnded()
     if row.last_seen_at + SESSION_IDLE_LIMIT <= now:
         row.ended_at = now
-        _record(session, now, Action.SESSION_ENDED, row.transaction_pk, ip, why="idle")
+        record(session, now, Action.SESSION_ENDED, row.transaction_pk, ip, why="idle")
         session.commit()
         raise SessionEnded()
     if row.last_seen_at + TOUCH_INTERVAL <= now:
