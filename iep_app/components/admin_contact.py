@@ -44,7 +44,7 @@ def contact_fields(
                     style={"height": "2em"},
                 ),
             ),
-            columns="2",
+            columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
         ),

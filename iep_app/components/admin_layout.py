@@ -42,7 +42,15 @@ def _navigation() -> rx.Component:
     for key, route, icon, admins_only in NAVIGATION:
         item = _nav_item(key, route, icon)
         items.append(rx.cond(AdminState.staff_is_admin, item, rx.fragment()) if admins_only else item)
-    return rx.vstack(*items, spacing="1", width="100%")
+    # A column beside the page on a desktop; on a phone a wrapped row above it, so the page
+    # keeps the whole width.
+    return rx.flex(
+        *items,
+        direction=rx.breakpoints(initial="row", md="column"),
+        wrap=rx.breakpoints(initial="wrap", md="nowrap"),
+        gap="1",
+        width="100%",
+    )
 
 
 def _header() -> rx.Component:
@@ -80,8 +88,13 @@ def admin_frame(*children: rx.Component, title: rx.Var | str) -> rx.Component:
     """A staff page: nothing but a spinner until the session check on load succeeded."""
     return rx.box(
         _header(),
-        rx.hstack(
-            rx.box(_navigation(), width="13em", padding="1em 0.6em", flex_shrink="0"),
+        rx.flex(
+            rx.box(
+                _navigation(),
+                width=rx.breakpoints(initial="100%", md="13em"),
+                padding=rx.breakpoints(initial="0.5em 0.6em 0", md="1em 0.6em"),
+                flex_shrink="0",
+            ),
             rx.box(
                 rx.cond(
                     AdminState.signed_in,
@@ -90,10 +103,11 @@ def admin_frame(*children: rx.Component, title: rx.Var | str) -> rx.Component:
                 ),
                 flex="1",
                 min_width="0",
-                padding="1em 1.5em 3em",
+                width="100%",
+                padding=rx.breakpoints(initial="1em 0.8em 3em", md="1em 1.5em 3em"),
             ),
+            direction=rx.breakpoints(initial="column", md="row"),
             align="start",
-            spacing="0",
             width="100%",
         ),
         min_height="100vh",

@@ -9,6 +9,8 @@ from iep_app.components.layout import notice
 from iep_app.states.staff.transaction import AdminTransactionState as S
 
 T = S.tr
+# Side by side on a desktop, one under the other on a phone.
+_TWO_ON_DESKTOP = rx.breakpoints(initial="1", md="2")
 
 
 def _item(label_key: str, value: rx.Component | rx.Var) -> rx.Component:
@@ -262,9 +264,9 @@ def _found() -> rx.Component:
         ),
         notice(S.notice, tone="teal", test_id="tx-notice"),
         notice(S.error, test_id="tx-error"),
-        rx.grid(_details(), _actions(), columns="2", spacing="4", width="100%"),
+        rx.grid(_details(), _actions(), columns=_TWO_ON_DESKTOP, spacing="4", width="100%"),
         rx.hstack(rx.foreach(S.series, _series_card), wrap="wrap", spacing="3"),
-        rx.grid(_thread(), _tree(), columns="2", spacing="4", width="100%"),
+        rx.grid(_thread(), _tree(), columns=_TWO_ON_DESKTOP, spacing="4", width="100%"),
         _timeline(),
         spacing="4",
         width="100%",
