@@ -144,8 +144,16 @@ def test_a_tab_verified_for_another_package_reaches_nothing_of_the_victims(porta
     assert problems == []
 
 
+def _crashes(portal, since: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The app's own frames of every handler exception logged after `since` characters."""
+    log = portal.log_path.read_text(errors="replace")[since:]
+    return [
+        log[m.end() :].split("[Reflex", 1)[0][-400:] for m in re.finditer(r"Reflex Backend Exception", log)
+    ]
+
+
 def test_arguments_of_the_wrong_type_change_nothing_and_reveal_nothing(portal, scene: Scene):
-    problems = []
+    problems, log_size = [], len(portal.log_path.read_text(errors="replace"))
     for tab in (RawTab(portal.url), RawTab(portal.url, scene.other_tab)):
         for state, name in HANDLERS:
             parameters = _parameters(state, name)
@@ -158,3 +166,9 @@ def test_arguments_of_the_wrong_type_change_nothing_and_reveal_nothing(portal, s
                     problems.append(f"{state.__name__}.{name}({str(value)[:20]}): {changed} {leaked}")
         tab.close()
     assert problems == []
+    # A wrong type is refused by the handler, not by an exception halfway through it.
+    assert _crashes(portal, log_size) == []
+
+
+def test_the_log_of_all_those_calls_holds_nothing_of_the_victims(portal, scene: Scene):
+    assert secrets_in(portal.log_path.read_text(errors="replace"), scene, []) == []
