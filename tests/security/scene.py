@@ -57,6 +57,8 @@ class Scene:
     other: Package
     victim_code: str  # live: asked for after the victim verified, never typed
     other_tab: str  # the client token of a tab verified for the other package
+    third: Package
+    third_tab: str  # another verified tab, for calls with arguments of the wrong type
 
 
 def dicom_of(folder: Path, patient_name: str, patient_id: str) -> Path:
@@ -121,7 +123,8 @@ def make_scene(portal, folder: Path) -> Scene:  # type: ignore[no-untyped-def]
     second = RawTab(portal.url)
     victim_code = ask_code(portal, second, victim)
     second.close()
-    return Scene(victim, other, victim_code, verify(portal, other))
+    third = share(portal, folder, "third", "THIRD^CAROL", "THIRD-0003")
+    return Scene(victim, other, victim_code, verify(portal, other), third, verify(portal, third))
 
 
 def secrets_in(frames: str, scene: Scene, backend_vars: list[str]) -> list[str]:
