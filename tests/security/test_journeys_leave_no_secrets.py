@@ -22,12 +22,19 @@ pytestmark = pytest.mark.e2e
 
 
 class Watcher:
-    """Every URL a page asked for, every Referer it sent and every title it showed."""
+    """Every URL a page asked for, every Referer it sent, every title it showed, and whatever
+    its Content-Security-Policy refused (the journeys must work under it)."""
 
     def __init__(self, page: Page) -> None:
         self.page, self.urls, self.referers, self.titles = page, [], [], []
+        self.refused: list[str] = []
         page.on("request", self._request)
         page.on("framenavigated", lambda frame: self.urls.append(frame.url))
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+        if "Content Security Policy" in message.text:
+            self.refused.append(message.text[:300])
 
     def _request(self, request) -> None:  # type: ignore[no-untyped-def]
         self.urls.append(request.url)
@@ -94,7 +101,7 @@ def _staff_journey(portal, page: Page, folder: Path) -> list[str]:  # type: igno
 
 def _seen(watcher: Watcher, secrets: list[str], *, allowed: str = "") -> list[str]:
     """Where a secret showed: in a URL (but the emailed link), a Referer or a title."""
-    found = []
+    found = [f"the page's CSP refused: {text}" for text in watcher.refused]
     for where, texts in (("url", watcher.urls), ("referer", watcher.referers), ("title", watcher.titles)):
         for text in texts:
             found += [
