@@ -1,4 +1,5 @@
-"""Shared fixtures: settings on a temporary data dir, and real databases (SQLite and PostgreSQL)."""
+"""Shared fixtures: settings on a temporary data dir, real databases (SQLite and PostgreSQL), and
+the served app with Chromium for the browser and security tests."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 import iep_app.models  # noqa: E402,F401
 from iep_app.db import make_engine  # noqa: E402
 from iep_app.settings import Settings, get_settings, load_settings  # noqa: E402
+from tests.support.portal import CHROMIUM_ARGS, Portal, running_portal  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "IEP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -82,3 +84,17 @@ def engine(request, tmp_path) -> Engine:
 def session(engine) -> Session:
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+# --- The served app, shared by tests/e2e and tests/security: one server per pytest run ------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Portal:
+    with running_portal(tmp_path_factory.mktemp("portal")) as running:
+        yield running

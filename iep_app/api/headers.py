@@ -12,9 +12,22 @@ _COMMON = [
     (b"x-content-type-options", b"nosniff"),
     # Patient images must not be framed by another site (click-jacking of Decline, Forward).
     (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", b"frame-ancestors 'none'"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Pages load code, styles, images and their websocket from this origin only; no plugin, no
+# <base> rewrite, no form posted elsewhere. Reflex's pages need inline scripts (the router's
+# hydration data) and eval (rx.call_script runs its code with it): script-src cannot drop
+# 'unsafe-inline' or 'unsafe-eval' without breaking every page.
+_PAGE_POLICY = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    b"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    b"frame-ancestors 'none'"
+)
+# Images, zips and PDFs keep only the framing rule: a stricter policy on a PDF stops the
+# browser's own viewer from showing it.
+_BYTES_POLICY = b"frame-ancestors 'none'"
+_CSP = b"content-security-policy"
 _HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
@@ -33,8 +46,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                added = [(n, v) for n, v in self.headers if n not in present]
+                present = {name.lower(): value for name, value in message.get("headers", [])}
+                page = present.get(b"content-type", b"").startswith(b"text/html")
+                policy = [(_CSP, _PAGE_POLICY if page else _BYTES_POLICY)]
+                added = [(n, v) for n, v in [*self.headers, *policy] if n not in present]
                 message = {**message, "headers": [*message.get("headers", []), *added]}
             await send(message)
 

@@ -63,7 +63,8 @@ class DownloadState(rx.State):
     @rx.event
     async def download(self, kind: str, series_key: str = ""):
         """Start a download after re-checking the session; the cookie guards the bytes too."""
-        if kind not in set(DownloadKind):
+        # Any JSON value can arrive over the websocket: a dict or list would not even hash.
+        if not isinstance(kind, str) or not isinstance(series_key, str) or kind not in set(DownloadKind):
             return None
         package = await self.get_state(PackageState)
         try:
