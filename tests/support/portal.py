@@ -101,6 +101,9 @@ def running_portal(base: Path, *, root: Path = ROOT, extra_env: dict[str, str] |
         "IEP_SMTP_TLS": "none",
         "IEP_ORG_NAME": "St Elsewhere Hospital",
         "IEP_ORG_EMAIL": "imaging@stelsewhere.example.org",
+        # Tests on this machine play clients of several addresses through X-Forwarded-For
+        # (budgets per address); anything else connecting keeps its own peer address.
+        "IEP_TRUSTED_PROXIES": "127.0.0.1",
         **(extra_env or {}),
     }
     log_path = base / "serve.log"
