@@ -182,9 +182,10 @@ def test_staff_send_a_study_see_it_opened_and_revoke_it(portal, page: Page, brow
     demo = tmp_path / "demo-ct"
     make_ct_series(demo, slices=DEMO_SLICES)
     _sign_in(page, portal, "librarian", secret)
+    before = len(portal.smtp.messages)  # other tests send to the same address on this portal
     public_id = _send_a_study(page, portal, demo)
     assert re.fullmatch(r"NS\d{6}", public_id)
-    email = portal.smtp.wait_for(to="casey@example.org")
+    email = portal.smtp.wait_for(to="casey@example.org", after=before)
     assert "Your CT from Tuesday" in text_of(email)
     page.get_by_test_id("nav-transactions").click()
     expect(_find(page, public_id).get_by_test_id("status")).to_have_text("waiting")
