@@ -146,21 +146,33 @@ def _decode_with_pydicom(path: Path, ds: Dataset, frame: int) -> np.ndarray:
     try:
         if hasattr(ds, "file_meta") and "TransferSyntaxUID" in ds.file_meta:
             return pydicom.pixels.pixel_array(os.fspath(path), index=frame)
-    except Exception:  # noqa: S110 - retried below through a full read
-        pass
+    except BaseException as exc:  # retried below through a full read
+        if not _is_decoder_failure(exc):
+            raise
     # pixel_array(path) decodes a single frame but parses strictly; deflated data sets,
     # files without meta information and mislabelled VRs need the whole data set read.
     try:
         full = pydicom.dcmread(path, force=True)
-        if "TransferSyntaxUID" not in full.file_meta:
+        if not full.file_meta.get("TransferSyntaxUID"):  # absent, or present and empty
             full.file_meta.TransferSyntaxUID = _implied_syntax(full)
         if "NumberOfFrames" in ds:  # a malformed count ("1A") is read as DCMTK reads it
             full.NumberOfFrames = number_of_frames(ds)
         arr = full.pixel_array
         single_frame_ndim = 2 if int(ds.get("SamplesPerPixel", 1) or 1) == 1 else 3
         return arr[frame] if arr.ndim > single_frame_ndim else arr
-    except Exception as exc:
+    except BaseException as exc:
+        if not _is_decoder_failure(exc):
+            raise
         raise RenderError(_decode_failure(ds)) from exc
+
+
+def _is_decoder_failure(exc: BaseException) -> bool:
+    """Tell a failure to decode from an interrupt or exit, which must go on up.
+
+    Decoders written in Rust (pylibjpeg-rle) panic on some damaged data, and pyo3 raises the
+    panic as PanicException, a BaseException that `except Exception` lets through to the worker.
+    """
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _implied_syntax(ds: Dataset) -> pydicom.uid.UID:
@@ -171,8 +183,10 @@ def _implied_syntax(ds: Dataset) -> pydicom.uid.UID:
 
 
 def _decode_failure(ds: Dataset) -> str:
-    syntax = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
-    name = getattr(syntax, "name", "") if syntax else ""
+    meta = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
+    # an empty value reads as a plain str, without the UID properties used here
+    syntax = pydicom.uid.UID(str(meta)) if meta else None
+    name = syntax.name if syntax else ""
     if syntax is not None and syntax.is_compressed:
         return (
             f"The image is compressed as {name} and could not be decoded: the data is "
