@@ -37,6 +37,7 @@ IN_MEMORY_BYTES = 16 * 1024**2
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ESCAPING_ENTRY = "This archive entry points outside its folder and was ignored for safety."
 DAMAGED_ENTRY = "This archive entry is damaged, encrypted or packed in an unsupported way."
+DAMAGED_FILE = "This DICOM file is damaged and cannot be read."
 NOT_A_REGULAR_FILE = "This is a link or a special file, not an ordinary file; it was ignored for safety."
 EMPTY_FILE = "This file is empty (0 bytes)."
 # An archive of many tiny members costs memory to open (about 600 bytes per member, for
@@ -264,6 +265,11 @@ class _Ingest:
         except NotIndexable as exc:
             self.store.discard(staged)
             return RejectedFile(name, str(exc))
+        except Exception:
+            # pydicom converts a value when it is first read: a malformed one (a VR flipped to
+            # unknown bytes raises NotImplementedError) failed the whole upload from here.
+            self.store.discard(staged)
+            return RejectedFile(name, DAMAGED_FILE)
         except BaseException:
             self.store.discard(staged)
             raise

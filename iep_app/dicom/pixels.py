@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +68,21 @@ def read_header(path: Path) -> Dataset:
     return ds
 
 
+@contextmanager
+def damaged_header() -> Iterator[None]:
+    """Tell a header value pydicom cannot convert as a RenderError, not as its converter's error.
+
+    pydicom converts a value when it is first read, so a malformed one (a VR flipped to unknown
+    bytes raises NotImplementedError, a bad number ValueError) fails wherever it is first used.
+    """
+    try:
+        yield
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError("The header of this file is damaged; its image cannot be shown.") from exc
+
+
 def number_of_frames(ds: Dataset) -> int:
     """Frames in a data set: 0 without pixel data, else NumberOfFrames or 1."""
     if _PIXEL_DATA not in ds:
@@ -75,6 +92,8 @@ def number_of_frames(ds: Dataset) -> int:
     except (TypeError, ValueError):
         digits = re.match(r"\s*(\d+)", str(ds["NumberOfFrames"].value))
         return max(int(digits.group(1)), 1) if digits else 1
+    except Exception:  # a value pydicom cannot convert at all (an unknown VR): one frame, as DCMTK
+        return 1
 
 
 def decode_frame(path: Path, frame: int) -> tuple[Dataset, np.ndarray]:
@@ -95,7 +114,8 @@ def decode_frame(path: Path, frame: int) -> tuple[Dataset, np.ndarray]:
     key = (*file_identity(path), frame)
     arr = _frames.get(key)
     if arr is None:
-        arr = _decode(path, ds, frame)
+        with damaged_header():
+            arr = _decode(path, ds, frame)
         arr.flags.writeable = False  # shared between threads through the cache
         _frames.put(key, arr, arr.nbytes)
     return ds, arr

@@ -147,6 +147,12 @@ FOUND = [
     # a byte of RLE data changed so decoding runs past the frame: pylibjpeg-rle panics, and pyo3's
     # PanicException, a BaseException, went past the decoder's `except Exception` up to the worker
     Mutation("MR_small_RLE.dcm", syntax=None, huge_lengths=(), flips=((2266, 130),), cut=None),
+    # a VR byte zeroed: pydicom's NotImplementedError ("Unknown Value Representation") on first
+    # reading the value failed the whole ingest (Media Storage SOP Class UID), or a render
+    # (Number of Frames, Window Center)
+    Mutation("CT_small.dcm", syntax=None, huge_lengths=(), flips=((163, 0),), cut=None),
+    Mutation("SC_rgb_rle_2frame.dcm", syntax=None, huge_lengths=(), flips=((3911, 0),), cut=None),
+    Mutation("MR_small_RLE.dcm", syntax=None, huge_lengths=(), flips=((1485, 0),), cut=None),
     # RLE data decoding past its frame: pylibjpeg-rle panics, a BaseException that went past the
     # decoder's `except Exception` up to the worker
 ]
