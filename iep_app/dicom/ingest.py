@@ -7,6 +7,7 @@ import os
 import stat
 import struct
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -199,15 +200,23 @@ class _Ingest:
             return False
         root = dicomdir.parent.resolve()
         for record in records:
-            if "ReferencedFileID" not in record:
+            try:
+                parts = record.get("ReferencedFileID")
+            except Exception:  # a value pydicom cannot convert: nothing to follow
+                parts = None
+            if parts is None:
                 continue
-            parts = record.ReferencedFileID
-            parts = [parts] if isinstance(parts, str) else list(parts)
+            parts = [str(parts)] if isinstance(parts, str) else [str(p) for p in parts]
             path = root.joinpath(*parts)
             name = str(dicomdir.parent.joinpath(*parts))
-            if ".." in parts or not path.resolve().is_relative_to(root):
+            try:
+                escapes = ".." in parts or not path.resolve().is_relative_to(root)
+                missing = not path.is_file()
+            except (ValueError, OSError):  # a NUL byte, a name too long: no file has that name
+                escapes, missing = False, True
+            if escapes:
                 self._queue(RejectedFile(name, ESCAPING_ENTRY))
-            elif not path.is_file():
+            elif missing:
                 self._queue(RejectedFile(name, MISSING_REFERENCED))
             else:
                 # as a file, never as media: a DICOMDIR listing itself would recurse
@@ -351,7 +360,8 @@ class _Ingest:
                     # member declaring 1 KB could take 300 MiB (or the whole archive's worth).
                     return self._prepare_bytes(fp.read(member.file_size), name)
                 return self._prepare(fp, name)
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
+        # zlib.error: a damaged deflate stream (not an OSError), which failed the whole upload
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, zlib.error):
             return RejectedFile(name, DAMAGED_ENTRY)
 
 

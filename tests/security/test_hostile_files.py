@@ -22,6 +22,7 @@ from iep_app.dicom.ingest import (
     EMPTY_FILE,
     ESCAPING_ENTRY,
     MAX_ARCHIVE_MEMBERS,
+    MISSING_REFERENCED,
     NOT_A_REGULAR_FILE,
     IngestReport,
     ingest_paths,
@@ -331,3 +332,29 @@ def test_a_staff_upload_with_a_hostile_zip_keeps_the_good_files(settings, store,
     }
     assert _tree(tmp_path, folder.parent, store.root) == before
     assert list(folder.rglob("*")) == [folder / "report.json"]
+
+
+@pytest.mark.parametrize(
+    ("reference", "reason"),
+    [
+        ("A\x00B", MISSING_REFERENCED),  # raised ValueError (embedded null byte) out of ingest
+        ("X" * 5000, MISSING_REFERENCED),  # raised OSError (file name too long) out of ingest
+        (["..", "outside.dcm"], ESCAPING_ENTRY),
+        (["/", "etc", "passwd"], ESCAPING_ENTRY),
+    ],
+)
+def test_a_dicomdir_naming_impossible_or_outside_files_is_refused_per_record(
+    store, tmp_path, reference, reason
+):
+    media = tmp_path / "media"
+    media.mkdir()
+    ds = pydicom.dcmread(CORPUS / "dicomdirtests" / "DICOMDIR")
+    bad, good = ds.DirectoryRecordSequence[-1], ds.DirectoryRecordSequence[-2]
+    (media / "good.dcm").write_bytes((CORPUS / "CT_small.dcm").read_bytes())
+    good.ReferencedFileID = "good.dcm"
+    bad.ReferencedFileID = reference
+    ds.DirectoryRecordSequence = [bad, good]
+    ds.save_as(media / "DICOMDIR")
+    report = ingest_paths([media], store)
+    assert len(report.instances) == 1
+    assert [r.reason for r in report.rejected] == [reason]
