@@ -15,12 +15,19 @@ from pydicom.dataset import Dataset
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from iep_app.dicom.cache import LruCache
+from iep_app.dicom.codestream import first_frame_size
 
 DEFAULT_FRAME_CACHE_BYTES = 256 * 1024**2
 HEADER_CACHE_ENTRIES = 1024  # a few KB to tens of KB each: a few tens of MB at worst
 _NATIVE_LITTLE_ENDIAN = (ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 _PIXEL_DATA = 0x7FE00010
 _DEFER_BYTES = 4096
+_JPEG_FAMILY = "1.2.840.10008.1.2.4."  # JPEG, JPEG-LS, JPEG 2000 and the video syntaxes
+# Decoders allocate what Rows and Columns declare, whatever the data holds: 65535 x 65535 in a
+# 6 KB RLE file took 8 GB and 40 s, and made a JPEG-LS decoder (gdcm) abort the process. Frames
+# larger than this are refused before decoding; the largest real ones fit (mammography 4096 x
+# 5120 x 16 bits: 40 MiB; 8192 x 8192 RGB: 192 MiB).
+MAX_FRAME_BYTES = 256 * 1024**2
 
 
 class RenderError(Exception):
@@ -163,6 +170,11 @@ def _read_native(path: Path, ds: Dataset, frame: int) -> np.ndarray | None:
 
 
 def _decode_with_pydicom(path: Path, ds: Dataset, frame: int) -> np.ndarray:
+    frame_bytes = _frame_bytes(ds)
+    if frame_bytes > MAX_FRAME_BYTES:
+        raise RenderError("This image is larger than this server can show.")
+    if not _codestream_fits(path, ds):
+        raise RenderError(_decode_failure(ds))
     try:
         if hasattr(ds, "file_meta") and "TransferSyntaxUID" in ds.file_meta:
             return pydicom.pixels.pixel_array(os.fspath(path), index=frame)
@@ -170,7 +182,10 @@ def _decode_with_pydicom(path: Path, ds: Dataset, frame: int) -> np.ndarray:
         if not _is_decoder_failure(exc):
             raise
     # pixel_array(path) decodes a single frame but parses strictly; deflated data sets,
-    # files without meta information and mislabelled VRs need the whole data set read.
+    # files without meta information and mislabelled VRs need the whole data set read,
+    # and every frame decoded: bounded by the same cap.
+    if frame_bytes * number_of_frames(ds) > MAX_FRAME_BYTES:
+        raise RenderError(_decode_failure(ds))
     try:
         full = pydicom.dcmread(path, force=True)
         if not full.file_meta.get("TransferSyntaxUID"):  # absent, or present and empty
@@ -184,6 +199,23 @@ def _decode_with_pydicom(path: Path, ds: Dataset, frame: int) -> np.ndarray:
         if not _is_decoder_failure(exc):
             raise
         raise RenderError(_decode_failure(ds)) from exc
+
+
+def _codestream_fits(path: Path, ds: Dataset) -> bool:
+    """Tell whether a JPEG-family frame holds at least what Rows and Columns declare (see codestream)."""
+    syntax = str(ds.file_meta.get("TransferSyntaxUID", "")) if hasattr(ds, "file_meta") else ""
+    if not syntax.startswith(_JPEG_FAMILY):
+        return True
+    tell = getattr(ds.get_item(_PIXEL_DATA, keep_deferred=True), "value_tell", None)
+    size = first_frame_size(path, tell) if tell is not None else None
+    return size is not None and int(ds.Rows) <= size[0] and int(ds.Columns) <= size[1]
+
+
+def _frame_bytes(ds: Dataset) -> int:
+    """What one decoded frame takes in memory, from what the header declares."""
+    rows, columns = int(ds.get("Rows") or 0), int(ds.get("Columns") or 0)
+    samples, bits = int(ds.get("SamplesPerPixel") or 1), int(ds.get("BitsAllocated") or 8)
+    return rows * columns * max(samples, 1) * max(bits, 8) // 8
 
 
 def _is_decoder_failure(exc: BaseException) -> bool:

@@ -5,6 +5,7 @@ is written outside the store, and memory stays bounded."""
 from __future__ import annotations
 
 import os
+import resource
 import struct
 import tracemalloc
 import zipfile
@@ -27,6 +28,7 @@ from iep_app.dicom.ingest import (
     IngestReport,
     ingest_paths,
 )
+from iep_app.dicom.render import RenderError, render_frame
 from iep_app.dicom.store import FileStore
 from iep_app.dicom.synthetic import make_ct_series
 from iep_app.services.staff import uploads
@@ -358,3 +360,26 @@ def test_a_dicomdir_naming_impossible_or_outside_files_is_refused_per_record(
     report = ingest_paths([media], store)
     assert len(report.instances) == 1
     assert [r.reason for r in report.rejected] == [reason]
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "columns"),
+    [
+        ("MR_small_RLE.dcm", 65535, 65535),  # took 8 GB and 40 s before failing
+        ("SC_rgb_rle_2frame.dcm", 65535, 65535),  # took 12 GB
+        ("MR_small_jpeg_ls_lossless.dcm", 128, 128),  # gdcm aborted the process (C++ assertion)
+        ("MR_small_jp2klossless.dcm", 128, 128),
+    ],
+)
+def test_rows_and_columns_beyond_the_pixel_data_are_refused_before_decoding(tmp_path, name, rows, columns):
+    ds = pydicom.dcmread(CORPUS / name)
+    ds.Rows, ds.Columns = rows, columns
+    ds.save_as(tmp_path / name)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(RenderError):
+        render_frame(tmp_path / name)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 256 * 1024  # kilobytes
+
+
+def test_a_jpeg_codestream_declaring_its_own_size_is_rendered(tmp_path):
+    assert render_frame(CORPUS / "MR_small_jpeg_ls_lossless.dcm")[:4] == b"\x89PNG"
