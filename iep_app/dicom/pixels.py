@@ -114,7 +114,9 @@ def decode_frame(path: Path, frame: int) -> tuple[Dataset, np.ndarray]:
     """
     ds = read_header(path)
     frames = number_of_frames(ds)
-    if frames == 0:
+    with damaged_header():  # 0 rows or columns: nothing to decode, and encoders refuse it
+        empty = not int(ds.get("Rows") or 0) or not int(ds.get("Columns") or 0)
+    if frames == 0 or empty:
         raise RenderError("This file holds no image.")
     if not 0 <= frame < frames:
         raise RenderError(f"This image has {frames} frame(s); frame {frame} does not exist.")

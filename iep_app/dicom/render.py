@@ -135,6 +135,8 @@ def render_pixels(
 
 
 def _color_to_8bit(arr: np.ndarray, invert: bool) -> np.ndarray:
+    if arr.dtype.kind == "i":  # colour is unsigned by the standard; Pillow refuses signed samples
+        arr = arr.view(np.dtype(f"u{arr.dtype.itemsize}"))
     if arr.dtype.itemsize > 1:  # keep the most significant byte of wider samples
         arr = (arr >> (8 * arr.dtype.itemsize - 8)).astype(np.uint8)
     arr = arr[..., :3]

@@ -383,3 +383,23 @@ def test_rows_and_columns_beyond_the_pixel_data_are_refused_before_decoding(tmp_
 
 def test_a_jpeg_codestream_declaring_its_own_size_is_rendered(tmp_path):
     assert render_frame(CORPUS / "MR_small_jpeg_ls_lossless.dcm")[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [
+        ("MR_small_implicit.dcm", {"Rows": 0}),  # numpy: cannot reshape array of size 0
+        ("MR_small_implicit.dcm", {"Columns": 0}),  # Pillow: cannot write empty image
+        ("SC_rgb_rle_2frame.dcm", {"PixelRepresentation": 1}),  # Pillow: cannot handle signed RGB
+    ],
+)
+def test_header_values_no_image_can_have_fail_to_render_with_a_reason(tmp_path, name, changes):
+    # Found by a fuzz of header values (Rows, Columns, Bits Allocated, Pixel Representation, ...)
+    ds = pydicom.dcmread(CORPUS / name)
+    for keyword, value in changes.items():
+        setattr(ds, keyword, value)
+    ds.save_as(tmp_path / name)
+    try:
+        render_frame(tmp_path / name)
+    except RenderError as error:
+        assert str(error).endswith(".")

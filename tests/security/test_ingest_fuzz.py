@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pydicom
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from iep_app.dicom.ingest import DAMAGED_ENTRY, ingest_paths
@@ -252,3 +252,51 @@ def test_a_zip_member_with_a_damaged_deflate_stream_is_refused_and_the_next_kept
     report = ingest_paths([tmp_path / "upload.zip"], FileStore(tmp_path / "store"))
     assert [i.source_name.rsplit("/", 1)[1] for i in report.instances] == ["MR_small_implicit.dcm"]
     assert [r.reason for r in report.rejected] == [DAMAGED_ENTRY]
+
+
+# Header values that decoders and encoders trust: each drawn among the absurd and the ordinary.
+IMAGE_VALUES = {
+    "Rows": st.integers(0, 65535),
+    "Columns": st.integers(0, 65535),
+    "BitsAllocated": st.sampled_from([0, 1, 7, 8, 12, 16, 24, 32, 64, 65535]),
+    "BitsStored": st.integers(0, 70),
+    "HighBit": st.integers(0, 70),
+    "SamplesPerPixel": st.integers(0, 5),
+    "PixelRepresentation": st.integers(0, 3),
+    "PlanarConfiguration": st.integers(0, 3),
+    "NumberOfFrames": st.sampled_from(["0", "1", "2", "3", "-1", "99999999", "x"]),
+    "PhotometricInterpretation": st.sampled_from(
+        ["MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "YBR_FULL_422", "PALETTE COLOR", "X", ""]
+    ),
+    "WindowWidth": st.sampled_from(["0", "-1", "1e308", "nan", "inf"]),
+    "RescaleSlope": st.sampled_from(["0", "1e308", "nan", "-inf"]),
+}
+image_values = st.dictionaries(st.sampled_from(sorted(IMAGE_VALUES)), st.none(), max_size=3).flatmap(
+    lambda chosen: st.fixed_dictionaries({keyword: IMAGE_VALUES[keyword] for keyword in chosen})
+)
+
+
+@settings(
+    max_examples=200,
+    derandomize=True,
+    deadline=timedelta(seconds=5),
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.sampled_from(sorted(SEEDS)), values=image_values)
+def test_absurd_image_attributes_are_stored_refused_or_fail_to_render_cleanly(seed, values):
+    ds = pydicom.dcmread(io.BytesIO(SEEDS[seed]), force=True)
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            for keyword, value in values.items():
+                setattr(ds, keyword, value)
+            ds.save_as(out)
+        except Exception:  # pydicom will not write this value: no file to try
+            assume(False)
+    before = _peak_resident_bytes()
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _ingest_and_render(out.getvalue(), Path(folder))
+    assert _peak_resident_bytes() - before < MEMORY_GROWTH_BYTES
