@@ -76,6 +76,7 @@ TOO_LARGE_INFLATED = (
     f"{MAX_INFLATED_BYTES // 1024**2} MiB; it was refused for safety."
 )
 _UNDEFINED_LENGTH = 0xFFFFFFFF
+TRUNCATED = "This DICOM file is incomplete (truncated), probably cut off while copying."
 
 _IMPLIED_SYNTAX = {  # (implicit VR, little endian) -> transfer syntax, for files without meta
     (True, True): pydicom.uid.ImplicitVRLittleEndian,
@@ -122,14 +123,23 @@ def _check_complete(ds: Dataset, size: int) -> None:
         raise NotIndexable(f"This file uses an unsupported transfer syntax ({syntax}); it cannot be read.")
     if syntax == pydicom.uid.DeflatedExplicitVRLittleEndian:
         return  # positions refer to the inflated stream, not the file
+    tags = tuple(ds.keys())
+    if not tags:  # the meta information alone: the data set was cut off
+        raise NotIndexable(TRUNCATED)
     # Iterating a Dataset converts every element; its tags with keep_deferred leave skipped
     # values unread, only their positions are looked at.
-    for tag in tuple(ds.keys()):
+    end: int | None = None
+    for tag in tags:
         elem = ds.get_item(tag, keep_deferred=True)
         length = getattr(elem, "length", _UNDEFINED_LENGTH)
         tell = getattr(elem, "value_tell", None)
-        if length != _UNDEFINED_LENGTH and tell is not None and tell + length > size:
-            raise NotIndexable("This DICOM file is incomplete (truncated), probably cut off while copying.")
+        end = None if length == _UNDEFINED_LENGTH or tell is None else tell + length
+        if end is not None and end > size:
+            raise NotIndexable(TRUNCATED)
+    # pydicom stops without a word when fewer bytes than an element header remain: a copy cut
+    # inside the last element's header would otherwise be kept, without its pixel data.
+    if end is not None and 0 < size - end < 12:
+        raise NotIndexable(TRUNCATED)
 
 
 def transfer_syntax(ds: Dataset) -> str:

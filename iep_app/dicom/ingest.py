@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import stat
+import struct
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +38,20 @@ IN_MEMORY_BYTES = 16 * 1024**2
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ESCAPING_ENTRY = "This archive entry points outside its folder and was ignored for safety."
 DAMAGED_ENTRY = "This archive entry is damaged, encrypted or packed in an unsupported way."
+DAMAGED_FILE = "This DICOM file is damaged and cannot be read."
+NOT_A_REGULAR_FILE = "This is a link or a special file, not an ordinary file; it was ignored for safety."
+EMPTY_FILE = "This file is empty (0 bytes)."
+# An archive of many tiny members costs memory to open (about 600 bytes per member, for
+# zipfile's list of them) and time to ingest (about 1 ms each): the budget is the one of a
+# staff upload (uploads.MAX_FILES), checked on the archive's own directory before it is parsed.
+MAX_ARCHIVE_MEMBERS = 50_000
+# Names in real exports are well under 100 characters; a central directory larger than this
+# holds more members, or longer names, than any export writes.
+MAX_CENTRAL_DIRECTORY_BYTES = MAX_ARCHIVE_MEMBERS * 256
+# zipfile inflates bzip2 and LZMA members without a cap on each step's output (a few KB
+# became 300 MiB in one read): only stored and deflated members, which every DICOM export
+# and operating system writes, are read.
+_READABLE_PACKING = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 MISSING_REFERENCED = "The DICOMDIR lists this file but it is not on the media."
 SAME_UID_OTHER_FILE = (
     "Another file of this upload has the same SOP Instance UID but different content; "
@@ -141,9 +158,12 @@ class _Ingest:
         elif path.name.upper() == "DICOMDIR":
             self._add_media(path)
         else:
-            self._pending.append(self._pool.submit(self._prepare_file, path, name))
-            while len(self._pending) > _PREPARED_AHEAD:
-                self._finish(self._pending.popleft().result())
+            self._add_file(path, name)
+
+    def _add_file(self, path: Path, name: str) -> None:
+        self._pending.append(self._pool.submit(self._prepare_file, path, name))
+        while len(self._pending) > _PREPARED_AHEAD:
+            self._finish(self._pending.popleft().result())
 
     def drain(self) -> None:
         """Commit everything prepared so far, in input order."""
@@ -162,6 +182,9 @@ class _Ingest:
     def _add_folder(self, root: Path) -> None:
         for folder, dirs, files in os.walk(root):
             dirs.sort()
+            for link in [d for d in dirs if (Path(folder) / d).is_symlink()]:
+                # os.walk does not follow it; said, so the person knows what was left out
+                self._queue(RejectedFile(str(Path(folder) / link), NOT_A_REGULAR_FILE))
             if "DICOMDIR" in files and self._add_media(Path(folder) / "DICOMDIR"):
                 dirs.clear()  # media: the DICOMDIR says which files are instances
                 continue
@@ -177,25 +200,44 @@ class _Ingest:
             return False
         root = dicomdir.parent.resolve()
         for record in records:
-            if "ReferencedFileID" not in record:
+            try:
+                parts = record.get("ReferencedFileID")
+            except Exception:  # a value pydicom cannot convert: nothing to follow
+                parts = None
+            if parts is None:
                 continue
-            parts = record.ReferencedFileID
-            parts = [parts] if isinstance(parts, str) else list(parts)
+            parts = [str(parts)] if isinstance(parts, str) else [str(p) for p in parts]
             path = root.joinpath(*parts)
             name = str(dicomdir.parent.joinpath(*parts))
-            if ".." in parts or not path.resolve().is_relative_to(root):
+            try:
+                escapes = ".." in parts or not path.resolve().is_relative_to(root)
+                missing = not path.is_file()
+            except (ValueError, OSError):  # a NUL byte, a name too long: no file has that name
+                escapes, missing = False, True
+            if escapes:
                 self._queue(RejectedFile(name, ESCAPING_ENTRY))
-            elif not path.is_file():
+            elif missing:
                 self._queue(RejectedFile(name, MISSING_REFERENCED))
             else:
-                self.add_path(path, name)
+                # as a file, never as media: a DICOMDIR listing itself would recurse
+                self._add_file(path, name)
         return True
 
     def _prepare_file(self, path: Path, name: str) -> _Outcome:
         """Runs in a worker: stage, parse and index one file, or open it as an archive."""
         try:
-            with open(path, "rb") as fp:
-                size = os.fstat(fp.fileno()).st_size
+            # O_NOFOLLOW: a link in an upload could point anywhere (/etc/passwd, another
+            # patient's file); O_NONBLOCK: opening a FIFO would otherwise wait forever.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            reason = NOT_A_REGULAR_FILE if path.is_symlink() else "This file could not be read."
+            return RejectedFile(name, reason)
+        try:
+            with open(fd, "rb") as fp:
+                info = os.fstat(fp.fileno())
+                if not stat.S_ISREG(info.st_mode):
+                    return RejectedFile(name, NOT_A_REGULAR_FILE)
+                size = info.st_size
                 in_memory = size <= IN_MEMORY_BYTES
                 # one byte more than the size tells a file that grew since it was measured
                 data = fp.read(size + 1 if in_memory else 4)
@@ -210,6 +252,8 @@ class _Ingest:
 
     def _prepare_bytes(self, data: bytes, name: str) -> _Outcome:
         """Stage and index a whole file held in memory."""
+        if not data:
+            return RejectedFile(name, EMPTY_FILE)
         scanned = scan_header(data)
         if scanned is None:  # not plain explicit VR little endian: pydicom reads and judges it
             return self._prepare(io.BytesIO(data), name)
@@ -230,6 +274,11 @@ class _Ingest:
         except NotIndexable as exc:
             self.store.discard(staged)
             return RejectedFile(name, str(exc))
+        except Exception:
+            # pydicom converts a value when it is first read: a malformed one (a VR flipped to
+            # unknown bytes raises NotImplementedError) failed the whole upload from here.
+            self.store.discard(staged)
+            return RejectedFile(name, DAMAGED_FILE)
         except BaseException:
             self.store.discard(staged)
             raise
@@ -276,13 +325,21 @@ class _Ingest:
         if path.stat().st_size > self.max_archive_bytes:
             self._reject(name, too_large)
             return
+        many = f"This archive holds more than {MAX_ARCHIVE_MEMBERS:,} files and was not opened."
         try:
+            with open(path, "rb") as fp:
+                if _central_directory_size(fp) > MAX_CENTRAL_DIRECTORY_BYTES:
+                    self._reject(name, many)
+                    return
             archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError):
+        except (zipfile.BadZipFile, OSError, struct.error):
             self._reject(name, "This zip archive is damaged and cannot be opened.")
             return
         with archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) > MAX_ARCHIVE_MEMBERS:
+                self._reject(name, many)
+                return
             # The unpacked total is checked too: a small archive can inflate enormously.
             if sum(m.file_size for m in members) > self.max_archive_bytes:
                 self._reject(name, too_large)
@@ -293,13 +350,18 @@ class _Ingest:
     def _prepare_member(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> _Outcome:
         if _escapes(member.filename):
             return RejectedFile(name, ESCAPING_ENTRY)
+        if member.compress_type not in _READABLE_PACKING:
+            return RejectedFile(name, DAMAGED_ENTRY)
         try:
             with archive.open(member) as fp:
                 if member.file_size <= IN_MEMORY_BYTES:
-                    # zipfile never returns more than the member's declared size
-                    return self._prepare_bytes(fp.read(), name)
+                    # read(n) inflates at most about n bytes per step; read() inflates all the
+                    # compressed bytes in one step and cuts to the declared size only after, so a
+                    # member declaring 1 KB could take 300 MiB (or the whole archive's worth).
+                    return self._prepare_bytes(fp.read(member.file_size), name)
                 return self._prepare(fp, name)
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
+        # zlib.error: a damaged deflate stream (not an OSError), which failed the whole upload
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, zlib.error):
             return RejectedFile(name, DAMAGED_ENTRY)
 
 
@@ -308,6 +370,27 @@ def _escapes(member_name: str) -> bool:
     name = member_name.replace("\\", "/")
     parts = PurePosixPath(name).parts
     return name.startswith("/") or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
+def _central_directory_size(fp: IO[bytes]) -> int:
+    """The size of a zip's central directory, from its end record (zip64's if there is one).
+
+    zipfile reads the whole directory into a list before anyone can count it; this looks
+    first. Raises struct.error or BadZipFile when there is no end record to read.
+    """
+    end = fp.seek(0, os.SEEK_END)
+    start = max(0, end - 22 - 0xFFFF)  # the end record is 22 bytes, then a comment of up to 64 KiB
+    fp.seek(start)
+    tail = fp.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0:
+        raise zipfile.BadZipFile("no end of central directory")
+    size: int = struct.unpack_from("<I", tail, at + 12)[0]
+    locator = tail[at - 20 : at] if at >= 20 else b""
+    if size == 0xFFFFFFFF and locator[:4] == b"PK\x06\x07":  # zip64: the real size is elsewhere
+        fp.seek(struct.unpack_from("<Q", locator, 8)[0])
+        size = struct.unpack_from("<Q", fp.read(56), 40)[0]
+    return size
 
 
 def _size_text(size: int) -> str:

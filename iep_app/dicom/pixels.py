@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +15,19 @@ from pydicom.dataset import Dataset
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from iep_app.dicom.cache import LruCache
+from iep_app.dicom.codestream import first_frame_size
 
 DEFAULT_FRAME_CACHE_BYTES = 256 * 1024**2
 HEADER_CACHE_ENTRIES = 1024  # a few KB to tens of KB each: a few tens of MB at worst
 _NATIVE_LITTLE_ENDIAN = (ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 _PIXEL_DATA = 0x7FE00010
 _DEFER_BYTES = 4096
+_JPEG_FAMILY = "1.2.840.10008.1.2.4."  # JPEG, JPEG-LS, JPEG 2000 and the video syntaxes
+# Decoders allocate what Rows and Columns declare, whatever the data holds: 65535 x 65535 in a
+# 6 KB RLE file took 8 GB and 40 s, and made a JPEG-LS decoder (gdcm) abort the process. Frames
+# larger than this are refused before decoding; the largest real ones fit (mammography 4096 x
+# 5120 x 16 bits: 40 MiB; 8192 x 8192 RGB: 192 MiB).
+MAX_FRAME_BYTES = 256 * 1024**2
 
 
 class RenderError(Exception):
@@ -66,6 +75,21 @@ def read_header(path: Path) -> Dataset:
     return ds
 
 
+@contextmanager
+def damaged_header() -> Iterator[None]:
+    """Tell a header value pydicom cannot convert as a RenderError, not as its converter's error.
+
+    pydicom converts a value when it is first read, so a malformed one (a VR flipped to unknown
+    bytes raises NotImplementedError, a bad number ValueError) fails wherever it is first used.
+    """
+    try:
+        yield
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError("The header of this file is damaged; its image cannot be shown.") from exc
+
+
 def number_of_frames(ds: Dataset) -> int:
     """Frames in a data set: 0 without pixel data, else NumberOfFrames or 1."""
     if _PIXEL_DATA not in ds:
@@ -75,6 +99,8 @@ def number_of_frames(ds: Dataset) -> int:
     except (TypeError, ValueError):
         digits = re.match(r"\s*(\d+)", str(ds["NumberOfFrames"].value))
         return max(int(digits.group(1)), 1) if digits else 1
+    except Exception:  # a value pydicom cannot convert at all (an unknown VR): one frame, as DCMTK
+        return 1
 
 
 def decode_frame(path: Path, frame: int) -> tuple[Dataset, np.ndarray]:
@@ -88,14 +114,17 @@ def decode_frame(path: Path, frame: int) -> tuple[Dataset, np.ndarray]:
     """
     ds = read_header(path)
     frames = number_of_frames(ds)
-    if frames == 0:
+    with damaged_header():  # 0 rows or columns: nothing to decode, and encoders refuse it
+        empty = not int(ds.get("Rows") or 0) or not int(ds.get("Columns") or 0)
+    if frames == 0 or empty:
         raise RenderError("This file holds no image.")
     if not 0 <= frame < frames:
         raise RenderError(f"This image has {frames} frame(s); frame {frame} does not exist.")
     key = (*file_identity(path), frame)
     arr = _frames.get(key)
     if arr is None:
-        arr = _decode(path, ds, frame)
+        with damaged_header():
+            arr = _decode(path, ds, frame)
         arr.flags.writeable = False  # shared between threads through the cache
         _frames.put(key, arr, arr.nbytes)
     return ds, arr
@@ -143,24 +172,61 @@ def _read_native(path: Path, ds: Dataset, frame: int) -> np.ndarray | None:
 
 
 def _decode_with_pydicom(path: Path, ds: Dataset, frame: int) -> np.ndarray:
+    frame_bytes = _frame_bytes(ds)
+    if frame_bytes > MAX_FRAME_BYTES:
+        raise RenderError("This image is larger than this server can show.")
+    if not _codestream_fits(path, ds):
+        raise RenderError(_decode_failure(ds))
     try:
         if hasattr(ds, "file_meta") and "TransferSyntaxUID" in ds.file_meta:
             return pydicom.pixels.pixel_array(os.fspath(path), index=frame)
-    except Exception:  # noqa: S110 - retried below through a full read
-        pass
+    except BaseException as exc:  # retried below through a full read
+        if not _is_decoder_failure(exc):
+            raise
     # pixel_array(path) decodes a single frame but parses strictly; deflated data sets,
-    # files without meta information and mislabelled VRs need the whole data set read.
+    # files without meta information and mislabelled VRs need the whole data set read,
+    # and every frame decoded: bounded by the same cap.
+    if frame_bytes * number_of_frames(ds) > MAX_FRAME_BYTES:
+        raise RenderError(_decode_failure(ds))
     try:
         full = pydicom.dcmread(path, force=True)
-        if "TransferSyntaxUID" not in full.file_meta:
+        if not full.file_meta.get("TransferSyntaxUID"):  # absent, or present and empty
             full.file_meta.TransferSyntaxUID = _implied_syntax(full)
         if "NumberOfFrames" in ds:  # a malformed count ("1A") is read as DCMTK reads it
             full.NumberOfFrames = number_of_frames(ds)
         arr = full.pixel_array
         single_frame_ndim = 2 if int(ds.get("SamplesPerPixel", 1) or 1) == 1 else 3
         return arr[frame] if arr.ndim > single_frame_ndim else arr
-    except Exception as exc:
+    except BaseException as exc:
+        if not _is_decoder_failure(exc):
+            raise
         raise RenderError(_decode_failure(ds)) from exc
+
+
+def _codestream_fits(path: Path, ds: Dataset) -> bool:
+    """Tell whether a JPEG-family frame holds at least what Rows and Columns declare (see codestream)."""
+    syntax = str(ds.file_meta.get("TransferSyntaxUID", "")) if hasattr(ds, "file_meta") else ""
+    if not syntax.startswith(_JPEG_FAMILY):
+        return True
+    tell = getattr(ds.get_item(_PIXEL_DATA, keep_deferred=True), "value_tell", None)
+    size = first_frame_size(path, tell) if tell is not None else None
+    return size is not None and int(ds.Rows) <= size[0] and int(ds.Columns) <= size[1]
+
+
+def _frame_bytes(ds: Dataset) -> int:
+    """What one decoded frame takes in memory, from what the header declares."""
+    rows, columns = int(ds.get("Rows") or 0), int(ds.get("Columns") or 0)
+    samples, bits = int(ds.get("SamplesPerPixel") or 1), int(ds.get("BitsAllocated") or 8)
+    return rows * columns * max(samples, 1) * max(bits, 8) // 8
+
+
+def _is_decoder_failure(exc: BaseException) -> bool:
+    """Tell a failure to decode from an interrupt or exit, which must go on up.
+
+    Decoders written in Rust (pylibjpeg-rle) panic on some damaged data, and pyo3 raises the
+    panic as PanicException, a BaseException that `except Exception` lets through to the worker.
+    """
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _implied_syntax(ds: Dataset) -> pydicom.uid.UID:
@@ -171,8 +237,10 @@ def _implied_syntax(ds: Dataset) -> pydicom.uid.UID:
 
 
 def _decode_failure(ds: Dataset) -> str:
-    syntax = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
-    name = getattr(syntax, "name", "") if syntax else ""
+    meta = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
+    # an empty value reads as a plain str, without the UID properties used here
+    syntax = pydicom.uid.UID(str(meta)) if meta else None
+    name = syntax.name if syntax else ""
     if syntax is not None and syntax.is_compressed:
         return (
             f"The image is compressed as {name} and could not be decoded: the data is "

@@ -12,6 +12,7 @@ from iep_app.dicom.encode import scale_down, to_jpeg, to_png
 from iep_app.dicom.lut import Window, apply, file_window, modality_range_window, pipeline_for
 from iep_app.dicom.pixels import (
     RenderError,
+    damaged_header,
     decode_frame,
     file_identity,
     number_of_frames,
@@ -126,13 +127,16 @@ def render_pixels(
     ds, arr = decode_frame(Path(path), frame)
     if arr.ndim == 3:
         return _color_to_8bit(arr, invert)
-    pipeline = pipeline_for(ds, signed=arr.dtype.kind == "i", window=window, invert=invert)
-    if pipeline.window is None and pipeline.voi_lut is None:
-        pipeline = replace(pipeline, window=modality_range_window(pipeline, arr))
-    return apply(pipeline, arr)
+    with damaged_header():  # the LUT attributes are read here first
+        pipeline = pipeline_for(ds, signed=arr.dtype.kind == "i", window=window, invert=invert)
+        if pipeline.window is None and pipeline.voi_lut is None:
+            pipeline = replace(pipeline, window=modality_range_window(pipeline, arr))
+        return apply(pipeline, arr)
 
 
 def _color_to_8bit(arr: np.ndarray, invert: bool) -> np.ndarray:
+    if arr.dtype.kind == "i":  # colour is unsigned by the standard; Pillow refuses signed samples
+        arr = arr.view(np.dtype(f"u{arr.dtype.itemsize}"))
     if arr.dtype.itemsize > 1:  # keep the most significant byte of wider samples
         arr = (arr >> (8 * arr.dtype.itemsize - 8)).astype(np.uint8)
     arr = arr[..., :3]
@@ -157,7 +161,12 @@ def default_window(path: Path) -> Window | None:
     Raises:
         RenderError: the file holds no image, or its pixel data cannot be decoded.
     """
-    ds = read_header(Path(path))
+    with damaged_header():
+        return _default_window(Path(path))
+
+
+def _default_window(path: Path) -> Window | None:
+    ds = read_header(path)
     if number_of_frames(ds) == 0:
         raise RenderError("This file holds no image.")
     if not str(ds.get("PhotometricInterpretation", "")).startswith("MONOCHROME"):

@@ -97,7 +97,10 @@ class StagingWriter:
         elif self._open is None or self._open[0] != filename:
             raise UploadRefused("admin.send.refused.chunk_out_of_order")
         assert self._open is not None
-        self._open[1].seek(offset)
+        # Only the next byte: seeking past the end would leave a sparse file whose size (up to
+        # petabytes for a few bytes sent) escapes the byte limit above and that ingest copies whole.
+        if offset != self._open[1].tell():
+            raise UploadRefused("admin.send.refused.chunk_out_of_order")
         self._open[1].write(data)
 
     def _start(self, filename: str) -> None:
