@@ -43,13 +43,15 @@ def link_email(
     link_url: str,
     available_until: datetime,
     transaction_id: str,
-    sender_message: str | None,
+    message_waiting: bool,
 ) -> RenderedMessage:
     """Render the email that gives a recipient the link to their package.
 
     It names the sender and the expiry date and carries the transaction ID, but no patient
-    data: mailboxes are not a safe place for it. Opening the link only shows the start
-    button, so a mail scanner that follows links does not trigger a one-time password.
+    data and no message text (staff's notes may hold clinical details): mailboxes are not a
+    safe place for them. It says a message is waiting; the text is read after the code.
+    Opening the link only shows the start button, so a mail scanner that follows links does
+    not trigger a one-time password.
 
     Args:
         lang: The recipient's language.
@@ -58,7 +60,7 @@ def link_email(
         link_url: The absolute http(s) URL of the package's start page.
         available_until: When access ends, already in the reader's time zone.
         transaction_id: The reference both sides can quote.
-        sender_message: A note written by the sender, shown as written; None for none.
+        message_waiting: The package's thread holds a message for the recipient.
 
     Returns:
         The subject, plain-text and HTML bodies.
@@ -79,8 +81,7 @@ def link_email(
     # Plain text has no button to click, so it asks the reader to open the address instead.
     open_link = translate(lang, "email.link.open_link")
     otp_note = translate(lang, "email.link.otp_note")
-    note = (sender_message or "").strip()
-    note_label = translate(lang, "email.link.sender_message")
+    waiting = translate(lang, "email.link.message_waiting") if message_waiting else None
     transaction = translate(lang, "package.transaction", id=transaction_id)
     unexpected = translate(lang, "email.link.unexpected")
     footer = translate(lang, "email.footer", organisation=organisation)
@@ -91,7 +92,7 @@ def link_email(
         until,
         f"{open_link}\n{link_url}",
         otp_note,
-        f"{note_label}\n{note}" if note else None,
+        waiting,
         transaction,
         unexpected,
         f"{_SIGNATURE}\n{footer}",
@@ -103,8 +104,8 @@ def link_email(
         layout.button(start, link_url),
         layout.paragraph(otp_note),
     ]
-    if note:
-        blocks += [layout.paragraph(note_label), layout.quote(note)]
+    if waiting:
+        blocks.append(layout.paragraph(waiting))
     blocks += [
         layout.paragraph(translate(lang, "email.link.fallback"), small=True),
         layout.link(link_url),

@@ -186,7 +186,8 @@ def test_staff_send_a_study_see_it_opened_and_revoke_it(portal, page: Page, brow
     public_id = _send_a_study(page, portal, demo)
     assert re.fullmatch(r"NS\d{6}", public_id)
     email = portal.smtp.wait_for(to="casey@example.org", after=before)
-    assert "Your CT from Tuesday" in text_of(email)
+    # The email says a message waits; its text is read on the package's page, after the code.
+    assert "Your CT from Tuesday" not in text_of(email) and "left you a message" in text_of(email)
     page.get_by_test_id("nav-transactions").click()
     expect(_find(page, public_id).get_by_test_id("status")).to_have_text("waiting")
 
@@ -201,6 +202,7 @@ def test_staff_send_a_study_see_it_opened_and_revoke_it(portal, page: Page, brow
     recipient.get_by_test_id("code").fill(code)
     recipient.get_by_test_id("verify").click()
     expect(recipient.get_by_test_id("public-id")).to_have_text(public_id)
+    expect(recipient.get_by_text("Your CT from Tuesday")).to_be_visible()  # behind the code
 
     # Neither an anonymous client nor the recipient's own tab gets anything from admin
     # handlers called directly over the websocket. (The ID is sent in lower case, which the

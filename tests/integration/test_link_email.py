@@ -17,6 +17,9 @@ from iep_app.services.directory.contacts import ContactDetails
 from tests.support.packages import by_email, share_report
 from tests.support.smtp import SmtpSink, html_of, start_link, text_of
 
+# What staff may write: a clinical detail that belongs behind the one-time password, not in a mailbox.
+NOTE = "Small subdural haemorrhage on the left, please review"
+
 
 @pytest.fixture
 def smtp():
@@ -33,6 +36,7 @@ async def test_link_email_arrives_over_smtp(session, settings, smtp, engine):
         settings,
         report,
         ContactDetails(email="pat@example.org", auth_method=AuthMethod.SMS, auth_mobile="+447911123456"),
+        message=NOTE,
     )
     status = await outbox.deliver(shared.outgoing, settings=settings, now=utcnow(), engine=engine)
     assert status == OutboxStatus.SENT
@@ -44,11 +48,14 @@ async def test_link_email_arrives_over_smtp(session, settings, smtp, engine):
     assert shared.transaction.public_id in text_of(message)
     patient_name = str(report.instances[0].patient["PatientName"])
     patient_id = str(report.instances[0].patient["PatientID"])
-    for secret in (patient_name, patient_id):
+    for secret in (patient_name, patient_id, NOTE, "haemorrhage"):
         assert secret not in text_of(message) and secret not in html
+        assert secret.encode() not in message.as_bytes()
+    assert "left you a message" in text_of(message)
     session.expire_all()
     row = session.exec(select(OutboxMessage)).one()
     assert row.status == OutboxStatus.SENT and row.sent_at is not None
+    assert NOTE not in row.body_redacted
 
 
 async def test_unreachable_smtp_is_recorded_as_failed(session, settings, engine):

@@ -46,16 +46,11 @@ def resend_link(
         ip=ip,
     )
     token = records.issue_link(session=session, secret_key=settings.secret_key, transaction=transaction)
-    first = next(
-        (m.text for m in messages.thread(session=session, transaction_pk=transaction.id or 0)),
-        None,
-    )
     outgoing = sharing.queue_link_email(
         session=session,
         settings=settings,
         transaction=transaction,
         link_token=token,
-        sender_message=first,
     )
     audit.record(
         session=session,

@@ -224,8 +224,6 @@ def forward(
         settings=settings,
         transaction=new,
         link_token=created.link_token,
-        # Free text may hold clinical details; it is read after verification, not in a mailbox.
-        sender_message=None,
     )
     records.advance(parent, Progress.FORWARDED, now)
     masked = outbox.masked(outbox.EMAIL, recipient.email)

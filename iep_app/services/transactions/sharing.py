@@ -41,9 +41,12 @@ def queue_link_email(
     settings: Settings,
     transaction: Transaction,
     link_token: str,
-    sender_message: str | None,
 ) -> outbox.Outgoing:
-    """Queue the "Click here to start" email for a transaction's recipient."""
+    """Queue the "Click here to start" email for a transaction's recipient.
+
+    The email says whether a message is waiting, never what it says: the thread is read on
+    the package's page, after the one-time password.
+    """
     org = organisation.current(session=session, settings=settings)
     recipient = session.get(contacts.Individual, transaction.recipient_pk)
     assert recipient is not None
@@ -54,7 +57,7 @@ def queue_link_email(
         recipient_name=" ".join(p for p in (recipient.first_name, recipient.last_name) if p),
         available_until=transaction.available_until,
         transaction_id=transaction.public_id or "",
-        sender_message=sender_message,
+        message_waiting=bool(messages.thread(session=session, transaction_pk=transaction.id or 0)),
     )
     return outbox.queue(
         session=session,
@@ -110,7 +113,6 @@ def share(
         settings=settings,
         transaction=transaction,
         link_token=created.link_token,
-        sender_message=message,
     )
     series = {item.series["SeriesInstanceUID"] for item in report.instances}
     study_uids = {item.study["StudyInstanceUID"] for item in report.instances}

@@ -24,7 +24,7 @@ def sample_link_email(lang: str = "en", **overrides: object) -> RenderedMessage:
         "link_url": LINK_URL,
         "available_until": AVAILABLE_UNTIL,
         "transaction_id": TRANSACTION_ID,
-        "sender_message": "Please review before Friday's clinic.",
+        "message_waiting": True,
     }
     values.update(overrides)
     return link_email(**values)  # type: ignore[arg-type]

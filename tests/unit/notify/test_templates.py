@@ -55,7 +55,7 @@ def test_link_email_plain_text_reads_well_and_holds_the_link_on_its_own_line():
     text = sample_link_email().text
     assert text.startswith("Hello Dr Alex Morgan,\n\n")
     assert f"\n{LINK_URL}\n" in text
-    assert "Please review before Friday's clinic." in text
+    assert "The sender has left you a message" in text
     assert "<" not in text
 
 
@@ -70,13 +70,10 @@ def test_link_email_escapes_every_value_in_html():
         organisation=f"Org {HOSTILE}",
         recipient_name=HOSTILE,
         transaction_id=f"T{HOSTILE}",
-        sender_message=f"line one\n{HOSTILE}",
     )
     html = message.html or ""
     assert "<script" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
-    # The writer's line break survives as <br>, escaped text around it.
-    assert "line one<br>&lt;script&gt;" in html
 
 
 def test_link_email_escapes_the_link_in_the_href():
@@ -99,9 +96,17 @@ def test_link_email_styles_inline_only():
 
 
 def test_link_email_without_name_or_note_greets_plainly():
-    message = sample_link_email("fr", recipient_name="  ", sender_message=None)
+    message = sample_link_email("fr", recipient_name="  ", message_waiting=False)
     assert message.text.startswith("Bonjour,\n")
-    assert "Message de l'expéditeur" not in message.text
+    assert "laissé un message" not in message.text
+
+
+def test_link_email_says_a_message_waits_but_cannot_carry_its_text():
+    # There is no parameter for the text: a note may hold clinical details, and it is read
+    # on the package's page after the one-time password.
+    assert "sender_message" not in inspect.signature(templates.link_email).parameters
+    message = sample_link_email()
+    assert "left you a message" in message.text and "left you a message" in (message.html or "")
 
 
 def test_link_email_in_an_unknown_language_is_english():

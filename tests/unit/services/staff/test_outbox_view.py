@@ -26,7 +26,6 @@ def _failed_link(session, settings):
         settings=settings,
         transaction=created.transaction,
         link_token=created.link_token,
-        sender_message=None,
     )
     row = session.exec(select(OutboxMessage)).one()
     row.status, row.last_error = OutboxStatus.FAILED, "550 mailbox unavailable"

@@ -101,7 +101,6 @@ async def test_retrying_a_failed_link_email_from_the_outbox(use_engine):
             settings=settings,
             transaction=created.transaction,
             link_token=created.link_token,
-            sender_message=None,
         )
         session.get(OutboxMessage, queued.outbox_pk).status = OutboxStatus.FAILED
     page = _tab(AdminOutboxState, use_engine, admin=False)
